@@ -1,0 +1,1 @@
+"""Peel: a police force's digital contact and safeguarding platform."""

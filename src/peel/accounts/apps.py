@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+class AccountsConfig(AppConfig):
+    name = "peel.accounts"
+    label = "accounts"
+    verbose_name = "Accounts and roles"
+
+    def ready(self) -> None:
+        from peel.accounts.roles import sync_roles
+
+        # Permissions exist only after every app has migrated, so roles are synced then.
+        post_migrate.connect(sync_roles, dispatch_uid="peel.accounts.sync_roles")

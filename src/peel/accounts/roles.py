@@ -1,0 +1,61 @@
+"""Roles are Django groups; this file is the single definition of what each role may do.
+
+`sync_roles` runs after every migrate and makes the groups match this table exactly, so a
+permission removed here is removed from the role in every deployment.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.models import Group, Permission
+
+ROLE_PERMISSIONS: dict[str, list[str]] = {
+    "operator": [
+        "workqueue.get_work",
+        "review.record_decision",
+    ],
+    "supervisor": [
+        "workqueue.get_work",
+        "workqueue.supervise_queue",
+        "review.record_decision",
+        "reports.view_any_report",
+    ],
+    "safeguarding": [
+        "reports.view_any_report",
+    ],
+    "analyst": [],
+    "auditor": [
+        "audit.view_auditevent",
+        "audit.view_accessevent",
+    ],
+    "admin": [
+        "workqueue.supervise_queue",
+        "reports.view_any_report",
+        "audit.view_auditevent",
+        "audit.view_accessevent",
+    ],
+    # Service account for robots; given work items of robot kinds only.
+    "robot": [
+        "workqueue.get_work",
+    ],
+}
+ROLES = list(ROLE_PERMISSIONS)
+
+
+def sync_roles(sender: Any = None, **kwargs: Any) -> None:
+    using = kwargs.get("using", "default")
+    for role, perm_names in ROLE_PERMISSIONS.items():
+        group, _ = Group.objects.using(using).get_or_create(name=role)
+        perms = []
+        for name in perm_names:
+            app_label, codename = name.split(".")
+            perm = (
+                Permission.objects.using(using)
+                .filter(content_type__app_label=app_label, codename=codename)
+                .first()
+            )
+            if perm is None:  # that app has not migrated yet; the next post_migrate adds it
+                continue
+            perms.append(perm)
+        group.permissions.set(perms)

@@ -1,0 +1,99 @@
+from __future__ import annotations
+
+import json
+import secrets
+import uuid
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandParser
+
+from peel.accounts.actions import do_create_user
+from peel.accounts.models import User
+from peel.core.demodata import DemoReportFactory
+from peel.intake.actions import do_accept_submission
+from peel.reports.choices import Channel
+from peel.reports.models import Report
+from peel.review.actions import do_record_decision
+from peel.review.choices import Outcome
+from peel.workqueue.actions import do_get_work
+
+DEMO_USERS = [
+    ("operator1", ["operator"], "Olivia", "Okafor"),
+    ("operator2", ["operator"], "Sam", "Patel"),
+    ("supervisor", ["supervisor"], "Grace", "Hughes"),
+    ("safeguarding", ["safeguarding"], "Imran", "Shah"),
+    ("analyst", ["analyst"], "Niamh", "Doyle"),
+    ("auditor", ["auditor"], "Tom", "Fletcher"),
+    ("admin", ["admin"], "Priya", "Nair"),
+    ("robot", ["robot"], "Peel", "Robot"),
+]
+
+
+def logins_file() -> Any:
+    return settings.VAR_DIR / "demo_logins.json"
+
+
+def ensure_demo_users() -> dict[str, str]:
+    """Create the demo accounts once, each with a random password kept in var/ (never the repo)."""
+    path = logins_file()
+    logins: dict[str, str] = json.loads(path.read_text()) if path.exists() else {}
+    for username, roles, first, last in DEMO_USERS:
+        if User.objects.filter(username=username).exists() and username in logins:
+            continue
+        password = secrets.token_urlsafe(9)
+        if (user := User.objects.filter(username=username).first()) is not None:
+            user.set_password(password)
+            user.save(update_fields=["password"])
+        else:
+            extra = {"is_staff": True, "is_superuser": True} if username == "admin" else {}
+            do_create_user("demo set-up", username, password, roles, first_name=first, last_name=last, **extra)
+        logins[username] = password
+    path.write_text(json.dumps(logins, indent=2))
+    path.chmod(0o600)
+    return logins
+
+
+class Command(BaseCommand):
+    help = "Create demo users and realistic demo reports (through the same actions as real intake)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--reports", type=int, default=300)
+        parser.add_argument("--decided", type=float, default=0.2, help="share already decided")
+        parser.add_argument("--seed", type=int, default=1)
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        logins = ensure_demo_users()
+        factory = DemoReportFactory(seed=options["seed"])
+        created = 0
+        for draft in factory.reports(options["reports"]):
+            payload = json.loads(json.dumps(draft.as_dict(), default=str))
+            do_accept_submission(
+                "demo generator",
+                submission_id=uuid.uuid4(),
+                channel=Channel.WEB,
+                raw=json.dumps(payload, sort_keys=True).encode(),
+                content_type="application/json",
+                payload=payload,
+                draft=draft,
+            )
+            created += 1
+        operator = User.objects.get(username="operator2")
+        to_decide = int(created * options["decided"])
+        for i in range(to_decide):
+            item = do_get_work(operator)
+            if item is None:
+                break
+            outcome = [Outcome.CRIME, Outcome.CRIME, Outcome.NOT_A_CRIME][i % 3]
+            rationale = "" if outcome == Outcome.CRIME else "No offence disclosed: civil matter."
+            do_record_decision(operator, item, outcome, rationale)
+        self.stdout.write(
+            f"Created {created} demo reports ({to_decide} already decided); "
+            f"{Report.objects.count()} reports in all."
+        )
+        self.print_logins(logins)
+
+    def print_logins(self, logins: dict[str, str]) -> None:
+        self.stdout.write("Demo logins (also in var/demo_logins.json):")
+        for username, password in logins.items():
+            self.stdout.write(f"  {username:<13} {password}")

@@ -1,0 +1,22 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
+
+
+class Command(BaseCommand):
+    help = "Serve Peel with waitress (a production WSGI server) at http://HOST:PORT."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--host", default="127.0.0.1")
+        parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument("--threads", type=int, default=8)
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        from waitress import serve
+
+        from peel.wsgi import application
+
+        self.stdout.write(f"Peel is serving at http://{options['host']}:{options['port']}/")
+        serve(application, host=options["host"], port=options["port"], threads=options["threads"])

@@ -1,0 +1,63 @@
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from peel.audit import log as audit
+from peel.intake.evidence import store_bytes
+from peel.intake.models import Submission
+from peel.reports.actions import do_create_report
+from peel.reports.drafts import ReportDraft
+from peel.triage.actions import do_assess_report
+from peel.triage.rules import load_ruleset
+from peel.workqueue.actions import do_enqueue_report
+
+
+def do_accept_submission(
+    actor: Any,
+    *,
+    submission_id: uuid.UUID,
+    channel: str,
+    raw: bytes,
+    content_type: str,
+    payload: dict[str, Any],
+    draft: ReportDraft,
+) -> tuple[Submission, bool]:
+    """Keep the raw bytes, then create report, assessment and work item in one transaction.
+
+    Returns (submission, created). The same submission id twice is stored once.
+    """
+    existing = Submission.objects.select_related("report").filter(pk=submission_id).first()
+    if existing is not None:
+        return existing, False
+    blob = store_bytes(raw, content_type)  # durable before anything depends on it
+    received_at = timezone.now()
+    try:
+        with transaction.atomic():
+            report = do_create_report(actor, draft, channel, received_at)
+            submission = Submission.objects.create(
+                id=submission_id,
+                channel=channel,
+                received_at=received_at,
+                raw=blob,
+                payload=payload,
+                report=report,
+            )
+            audit.record(
+                actor, "intake.accepted", submission,
+                after={"channel": channel, "sha256": blob.sha256, "report": report.reference},
+            )  # fmt: skip
+            assessment = do_assess_report(actor, report)
+            grade = load_ruleset(assessment.ruleset_name).grade_by_code(assessment.grade)
+            # The 24-hour crime-recording clock caps every grade's review target.
+            minutes = min(grade.review_within_minutes, settings.PEEL["DECISION_DEADLINE_HOURS"] * 60)
+            do_enqueue_report(actor, report, assessment.grade, received_at + timedelta(minutes=minutes))
+    except IntegrityError:
+        # The same submission arrived twice at once and the other copy won: acknowledge it.
+        return Submission.objects.select_related("report").get(pk=submission_id), False
+    return submission, True

@@ -1,0 +1,34 @@
+"""The only way staff code reads a report: permission-checked and access-logged."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404
+
+from peel.audit.log import record_access
+from peel.reports.models import Report
+from peel.workqueue.models import WorkItem, WorkStatus
+
+
+def can_view_report(user: Any, report: Report) -> bool:
+    if user.has_perm("reports.view_any_report"):
+        return True
+    # Otherwise only the report the user holds right now: operators never browse.
+    return WorkItem.objects.filter(
+        report=report, holder=user, status=WorkStatus.ALLOCATED
+    ).exists()
+
+
+def get_report_for_user(user: Any, report_id: int, purpose: str) -> Report:
+    report = get_object_or_404(
+        Report.objects.select_related("location").prefetch_related(
+            "involvements__person", "vehicles"
+        ),
+        pk=report_id,
+    )
+    if not can_view_report(user, report):
+        raise PermissionDenied("You do not have access to this report.")
+    record_access(user, report, purpose)
+    return report

@@ -1,0 +1,38 @@
+from django.db import models
+
+
+class HowInvolved(models.TextChoices):
+    # Values from the SDM list common/cvmapping/event/howInvolvedInCrime.csv
+    VICTIM = "victim", "I'm a victim"
+    WITNESS = "witness", "I witnessed a crime taking place"
+    ON_BEHALF_OF_VICTIM = "on_behalf_of_victim", "I'm reporting on behalf of a victim"
+    ON_BEHALF_OF_BUSINESS = "on_behalf_of_business", "I'm reporting on behalf of a business"
+
+
+class Role(models.TextChoices):
+    # SDM incident -> person link reasons
+    VICTIM = "victim", "Victim"
+    WITNESS = "witness", "Witness"
+    PERSON_REPORTING = "personReporting", "Person reporting"
+    KNOWN_SUSPECT = "knownSuspect", "Known suspect"
+    UNKNOWN_SUSPECT = "unknownSuspect", "Unknown suspect"
+
+
+class SuspectKnown(models.TextChoices):
+    # SDM suspectKnown answers
+    UNKNOWN = "unknown", "No, I don't know anything about them"
+    DESCRIBED = "described", "No, but I can describe them"
+    KNOWN = "known", "Yes, I know them"
+
+
+class Channel(models.TextChoices):
+    WEB = "web", "Public web form"
+    API = "api", "Standard API"
+    EMAIL = "email", "Email"
+
+
+class ReportStatus(models.TextChoices):
+    RECEIVED = "received", "Received"
+    BEING_REVIEWED = "being_reviewed", "Being reviewed"
+    DECIDED = "decided", "Decision recorded"
+    CLOSED = "closed", "Closed"

@@ -1,0 +1,86 @@
+"""The canonical report: one incident with its people, place and vehicles (POLE).
+
+Every channel (web form, Standard API, email) is turned into these rows by intake, so triage,
+the work queue and review never need to know where a report came from.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+
+from peel.reports.choices import Channel, HowInvolved, ReportStatus, Role, SuspectKnown
+
+
+class Location(models.Model):
+    address_line = models.CharField(max_length=200, blank=True)
+    town = models.CharField(max_length=80, blank=True)
+    postcode = models.CharField(max_length=8, blank=True, db_index=True)  # canonical "LS1 4AP"
+    description = models.CharField(max_length=500, blank=True)
+
+    def __str__(self) -> str:
+        return ", ".join(p for p in (self.address_line, self.town, self.postcode) if p)
+
+
+class Report(models.Model):
+    reference = models.CharField(max_length=24, unique=True)
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    received_at = models.DateTimeField(db_index=True)
+    status = models.CharField(
+        max_length=20, choices=ReportStatus.choices, default=ReportStatus.RECEIVED
+    )
+    how_involved = models.CharField(max_length=30, choices=HowInvolved.choices)
+    offence_hint = models.CharField(max_length=80, blank=True)  # what the reporter says it was
+    description = models.TextField()  # the reporter's own words: untrusted, always escaped
+    occurred_from = models.DateTimeField(null=True, blank=True)
+    occurred_to = models.DateTimeField(null=True, blank=True)
+    location = models.ForeignKey(Location, null=True, blank=True, on_delete=models.PROTECT)
+    suspect_known = models.CharField(max_length=10, choices=SuspectKnown.choices)
+    # Risk questions: True yes, False no, None "don't know".
+    immediate_danger = models.BooleanField(null=True)
+    still_happening = models.BooleanField(null=True)
+    weapon_involved = models.BooleanField(null=True)
+    victim_under_18 = models.BooleanField(null=True)
+    victim_vulnerable = models.BooleanField(null=True)
+
+    class Meta:
+        permissions = [("view_any_report", "Can read any report, not only the one in hand")]
+
+    def __str__(self) -> str:
+        return self.reference
+
+
+class Person(models.Model):
+    given_name = models.CharField(max_length=80, blank=True)
+    family_name = models.CharField(max_length=80, blank=True)
+    date_of_birth = models.DateField(null=True, blank=True)
+    email = models.EmailField(max_length=120, blank=True)
+    phone = models.CharField(max_length=20, blank=True, db_index=True)  # E.164
+    description = models.TextField(blank=True)  # for people the reporter can only describe
+
+    def __str__(self) -> str:
+        return f"{self.given_name} {self.family_name}".strip() or "Unknown person"
+
+
+class Involvement(models.Model):
+    """One typed link between the incident and a person (SDM link reason)."""
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="involvements")
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="involvements")
+    role = models.CharField(max_length=20, choices=Role.choices)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["report", "person", "role"], name="one_link_per_role")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} ({self.get_role_display()})"
+
+
+class Vehicle(models.Model):
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="vehicles")
+    vrm = models.CharField(max_length=11, db_index=True)  # no spaces (POLE DS_065)
+    description = models.CharField(max_length=200, blank=True)
+
+    def __str__(self) -> str:
+        return self.vrm
