@@ -1,0 +1,53 @@
+# Peel's front door. `make demo` and `make test` each set up everything they need.
+PY      ?= python3
+VENV    := .venv
+BIN     := $(VENV)/bin
+# PostgreSQL used by `make test` and `make bench` (trust auth on loopback in development and CI).
+PG_URL  ?= postgres://postgres@127.0.0.1:5432/peel
+SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: help venv browser demo test lint test-sqlite test-postgres bench clean
+
+help:
+	@echo "make demo    set up and serve the demo at http://127.0.0.1:8000"
+	@echo "make test    set up and run every check (lint, types, SQLite and PostgreSQL suites, browser)"
+	@echo "make bench   run the benchmarks and print their figures as JSON"
+
+$(BIN)/.installed: requirements.txt requirements-dev.txt pyproject.toml
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --disable-pip-version-check -r requirements-dev.txt
+	$(BIN)/pip install -q --disable-pip-version-check --no-deps -e .
+	touch $@
+
+venv: $(BIN)/.installed
+
+# Debian's Chromium drives the browser tests (Playwright cannot download browsers here).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium >/dev/null; }
+
+demo: venv
+	$(BIN)/peel demo
+
+lint: venv
+	$(BIN)/ruff check src bench tests
+	$(BIN)/ruff format --check src bench tests
+	$(BIN)/mypy
+	$(BIN)/peel check --fail-level WARNING
+	$(BIN)/peel makemigrations --check --dry-run
+
+test-sqlite: venv browser
+	env -u DATABASE_URL $(BIN)/pytest
+
+# Must fail, not skip, when PostgreSQL is unreachable: conftest.py checks before any test runs.
+test-postgres: venv browser
+	DATABASE_URL=$(PG_URL) PEEL_REQUIRE_DATABASE=postgresql $(BIN)/pytest
+
+test: lint test-sqlite test-postgres
+
+bench: venv
+	$(BIN)/peel bench getwork
+	DATABASE_URL=$(PG_URL) $(BIN)/peel bench getwork
+
+clean:
+	rm -rf $(VENV) var

@@ -1,0 +1,64 @@
+"""Fixtures shared by every app's tests: named personas and a way to file a report."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.db import connection
+
+from peel.accounts.actions import do_create_user
+from peel.accounts.models import User
+
+# Playwright's sync API runs an event loop in the test thread; Django's ORM calls from the
+# same thread are still synchronous and safe.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _required_database(django_db_setup: Any, django_db_blocker: Any) -> None:
+    """`make test-postgres` sets PEEL_REQUIRE_DATABASE so a wrong or missing server fails loudly."""
+    required = os.environ.get("PEEL_REQUIRE_DATABASE")
+    if required:
+        with django_db_blocker.unblock():
+            connection.ensure_connection()
+            if connection.vendor != required:
+                pytest.exit(f"Tests must run on {required}, not {connection.vendor}.", returncode=3)
+
+
+PASSWORD = "correct-horse-battery-staple"
+
+
+@pytest.fixture
+def make_user(db: Any) -> Callable[..., User]:
+    def make(username: str, *roles: str) -> User:
+        return do_create_user("test", username, PASSWORD, list(roles))
+
+    return make
+
+
+@pytest.fixture
+def operator(make_user: Callable[..., User]) -> User:
+    return make_user("olivia", "operator")
+
+
+@pytest.fixture
+def other_operator(make_user: Callable[..., User]) -> User:
+    return make_user("sam", "operator")
+
+
+@pytest.fixture
+def supervisor(make_user: Callable[..., User]) -> User:
+    return make_user("grace", "supervisor")
+
+
+@pytest.fixture
+def analyst(make_user: Callable[..., User]) -> User:
+    return make_user("niamh", "analyst")
+
+
+@pytest.fixture(autouse=True)
+def _evidence_in_tmp(settings: Any, tmp_path: Any) -> None:
+    settings.EVIDENCE_DIR = tmp_path / "evidence"

@@ -1,0 +1,111 @@
+import pytest
+from django.test import Client
+
+from peel.audit.models import AccessEvent, AuditEvent
+from peel.conftest import PASSWORD
+from peel.core.testing import file_report
+from peel.reports.choices import ReportStatus
+from peel.review.actions import DecisionError, do_record_decision
+from peel.review.models import Decision
+from peel.workqueue.actions import NotYourItem, do_get_work
+from peel.workqueue.models import WorkStatus
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_decision_closes_the_item_and_is_audited(operator) -> None:
+    report = file_report()
+    item = do_get_work(operator)
+    assert item is not None
+    do_record_decision(operator, item, "crime", "")
+    item.refresh_from_db()
+    report.refresh_from_db()
+    assert item.status == WorkStatus.DONE
+    assert report.status == ReportStatus.DECIDED
+    assert Decision.objects.get().outcome == "crime"
+    actions = list(AuditEvent.objects.filter(actor=operator).values_list("action", flat=True))
+    assert actions == ["work.allocated", "work.completed", "review.decided", "report.status_changed"]
+
+
+@pytest.mark.parametrize("outcome", ["not_a_crime", "crime_related_incident"])
+def test_anything_but_a_crime_needs_a_rationale(operator, outcome: str) -> None:
+    file_report()
+    item = do_get_work(operator)
+    assert item is not None
+    with pytest.raises(DecisionError, match="rationale is required"):
+        do_record_decision(operator, item, outcome, "   ")
+    item.refresh_from_db()
+    assert item.status == WorkStatus.ALLOCATED
+    assert Decision.objects.count() == 0
+
+
+def test_only_the_holder_can_decide(operator, other_operator) -> None:
+    file_report()
+    item = do_get_work(operator)
+    assert item is not None
+    with pytest.raises(NotYourItem):
+        do_record_decision(other_operator, item, "crime", "")
+    assert Decision.objects.count() == 0
+
+
+class TestReviewPage:
+    def test_the_operator_sees_the_report_and_the_read_is_logged(self, client: Client, operator) -> None:
+        report = file_report(victim_under_18=True)
+        item = do_get_work(operator)
+        assert item is not None
+        client.login(username=operator.username, password=PASSWORD)
+        body = client.get(f"/staff/work/{item.pk}/").content.decode()
+        assert report.reference in body
+        assert "Victim is under 18: +30" in body
+        assert "Amira Khan" in body
+        access = AccessEvent.objects.get()
+        assert (access.user, access.object_id, access.purpose) == (operator, str(report.pk), "review")
+
+    def test_public_free_text_is_escaped(self, client: Client, operator) -> None:
+        file_report(description='<script>alert("x")</script><b>bold</b>')
+        item = do_get_work(operator)
+        assert item is not None
+        client.login(username=operator.username, password=PASSWORD)
+        body = client.get(f"/staff/work/{item.pk}/").content.decode()
+        assert "<script>alert" not in body and "<b>bold</b>" not in body
+        assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in body
+
+    def test_another_operator_cannot_open_my_item(self, client: Client, operator, other_operator) -> None:
+        report = file_report()
+        item = do_get_work(operator)
+        assert item is not None
+        client.login(username=other_operator.username, password=PASSWORD)
+        response = client.get(f"/staff/work/{item.pk}/")
+        assert response.status_code == 302
+        assert report.reference not in client.get(response["Location"]).content.decode()
+        assert AccessEvent.objects.count() == 0
+
+    def test_posting_a_decision_without_rationale_shows_the_error(self, client: Client, operator) -> None:
+        file_report()
+        item = do_get_work(operator)
+        assert item is not None
+        client.login(username=operator.username, password=PASSWORD)
+        response = client.post(f"/staff/work/{item.pk}/", {"outcome": "not_a_crime", "rationale": ""})
+        assert response.status_code == 400
+        assert "A rationale is required for &#x27;Not a crime&#x27;." in response.content.decode()
+
+    def test_posting_a_decision_records_it(self, client: Client, operator) -> None:
+        file_report()
+        item = do_get_work(operator)
+        assert item is not None
+        client.login(username=operator.username, password=PASSWORD)
+        response = client.post(
+            f"/staff/work/{item.pk}/", {"outcome": "not_a_crime", "rationale": "Civil dispute."}
+        )
+        assert response["Location"] == "/staff/"
+        decision = Decision.objects.get()
+        assert (decision.outcome, decision.rationale, decision.decided_by) == (
+            "not_a_crime", "Civil dispute.", operator,
+        )  # fmt: skip
+
+    def test_an_analyst_cannot_open_the_review_screen(self, client: Client, operator, analyst) -> None:
+        file_report()
+        item = do_get_work(operator)
+        assert item is not None
+        client.login(username=analyst.username, password=PASSWORD)
+        assert client.get(f"/staff/work/{item.pk}/").status_code == 403
