@@ -1,10 +1,10 @@
 """The `peel` command: Django's management commands with Peel's settings.
 
-    peel serve              serve the web application (waitress)
-    peel demo               migrate, create demo users and reports, serve
-    peel audit verify       check the audit hash chain end to end
-    peel bench NAME         run one benchmark from bench/, JSON on stdout
-    peel help               every command, including Django's own
+peel serve              serve the web application (waitress)
+peel demo               migrate, create demo users and reports, serve
+peel audit verify       check the audit hash chain end to end
+peel bench NAME         run one benchmark from bench/, JSON on stdout
+peel help               every command, including Django's own
 """
 
 from __future__ import annotations

@@ -146,7 +146,7 @@ WHITENOISE_USE_FINDERS = True  # serve app static files without a collectstatic 
 # Raw submissions are stored content-addressed (sha256) before anything else happens.
 EVIDENCE_DIR = Path(os.environ.get("PEEL_EVIDENCE_DIR", VAR_DIR / "evidence"))
 
-PEEL = {
+PEEL: dict[str, Any] = {
     # A claimed work item returns to the queue when its lease runs out.
     "WORK_LEASE_MINUTES": int(os.environ.get("PEEL_WORK_LEASE_MINUTES", "30")),
     # Crime-recording decision within 24 hours of the report (Home Office Crime Recording Rules).

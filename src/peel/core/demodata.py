@@ -21,7 +21,12 @@ from pathlib import Path
 from django.utils import timezone
 from faker import Faker
 
-from peel.core.identifiers import InvalidIdentifier, normalise_phone, normalise_postcode, normalise_vrm
+from peel.core.identifiers import (
+    InvalidIdentifier,
+    normalise_phone,
+    normalise_postcode,
+    normalise_vrm,
+)
 from peel.reports.choices import HowInvolved, Role, SuspectKnown
 from peel.reports.drafts import LocationDraft, PersonDraft, ReportDraft, VehicleDraft
 
@@ -51,43 +56,73 @@ FALLBACK_CRIME_MIX = {"Vehicle crime": 3, "Other theft": 3, "Burglary": 2, "Crim
 
 # police.uk category -> what the reporter picks on the form, and a few ways people describe it.
 STORIES: dict[str, tuple[str, list[str]]] = {
-    "Vehicle crime": ("Vehicle crime", [
-        "My car was parked outside my house on {street} overnight. In the morning the driver's window "
-        "was smashed and my {item} had been taken from the glovebox.",
-        "Someone tried to force the lock on my van on {street}. There are scratches round the door and "
-        "the ignition barrel is damaged.",
-    ]),
-    "Other theft": ("Theft", [
-        "I left my {item} on a bench near {street} for a couple of minutes and when I came back it "
-        "had gone. There were two lads hanging about who walked off quickly.",
-        "A parcel containing a {item} was delivered to my doorstep on {street} and taken before I got home. "
-        "The courier's photo shows it on the step.",
-    ]),
-    "Bicycle theft": ("Bicycle theft", [
-        "My bike was locked to the railings on {street}. When I came back the lock had been cut and the "
-        "bike was gone. It is a grey hybrid with a child seat.",
-    ]),
-    "Burglary": ("Burglary", [
-        "We came home to find the back door of our house on {street} forced open. A {item} and some "
-        "jewellery were taken from the bedroom.",
-        "Our shed on {street} was broken into overnight and power tools were taken. The padlock was cut.",
-    ]),
-    "Criminal damage and arson": ("Criminal damage", [
-        "Someone has sprayed graffiti across the front of my house on {street} and kicked the fence panels in.",
-        "The wing mirror and windscreen of my car were smashed while it was parked on {street}.",
-    ]),
-    "Violence and sexual offences": ("Violence", [
-        "I was pushed over and punched outside a takeaway on {street} by a man I don't know. "
-        "I have a cut lip and bruising.",
-        "My ex-partner came to my home on {street}, shouted at me and grabbed my arm hard enough to leave "
-        "marks. This has happened before.",
-    ]),
-    "Public order": ("Harassment", [
-        "My neighbour on {street} keeps shouting threats at me over the fence and has said he will "
-        "smash my windows.",
-    ]),
+    "Vehicle crime": (
+        "Vehicle crime",
+        [
+            "My car was parked outside my house on {street} overnight. In the morning the driver's window "
+            "was smashed and my {item} had been taken from the glovebox.",
+            "Someone tried to force the lock on my van on {street}. There are scratches round the door and "
+            "the ignition barrel is damaged.",
+        ],
+    ),
+    "Other theft": (
+        "Theft",
+        [
+            "I left my {item} on a bench near {street} for a couple of minutes and when I came back it "
+            "had gone. There were two lads hanging about who walked off quickly.",
+            "A parcel containing a {item} was delivered to my doorstep on {street} and taken before I got home. "
+            "The courier's photo shows it on the step.",
+        ],
+    ),
+    "Bicycle theft": (
+        "Bicycle theft",
+        [
+            "My bike was locked to the railings on {street}. When I came back the lock had been cut and the "
+            "bike was gone. It is a grey hybrid with a child seat.",
+        ],
+    ),
+    "Burglary": (
+        "Burglary",
+        [
+            "We came home to find the back door of our house on {street} forced open. A {item} and some "
+            "jewellery were taken from the bedroom.",
+            "Our shed on {street} was broken into overnight and power tools were taken. The padlock was cut.",
+        ],
+    ),
+    "Criminal damage and arson": (
+        "Criminal damage",
+        [
+            "Someone has sprayed graffiti across the front of my house on {street} and kicked the fence panels in.",
+            "The wing mirror and windscreen of my car were smashed while it was parked on {street}.",
+        ],
+    ),
+    "Violence and sexual offences": (
+        "Violence",
+        [
+            "I was pushed over and punched outside a takeaway on {street} by a man I don't know. "
+            "I have a cut lip and bruising.",
+            "My ex-partner came to my home on {street}, shouted at me and grabbed my arm hard enough to leave "
+            "marks. This has happened before.",
+        ],
+    ),
+    "Public order": (
+        "Harassment",
+        [
+            "My neighbour on {street} keeps shouting threats at me over the fence and has said he will "
+            "smash my windows.",
+        ],
+    ),
 }
-ITEMS = ["mobile phone", "laptop", "handbag", "wallet", "tablet", "sat nav", "games console", "watch"]
+ITEMS = [
+    "mobile phone",
+    "laptop",
+    "handbag",
+    "wallet",
+    "tablet",
+    "sat nav",
+    "games console",
+    "watch",
+]
 _VRM_FIRST = "ABCDEFGHKLMNOPRSVWY"  # DVLA area letters in use
 _VRM_OTHER = "ABCDEFGHJKLMNOPRSTUVWXY"
 _VRM_RANDOM = "ABCDEFGHJKLMNPRSTUVWXYZ"
@@ -192,7 +227,9 @@ class DemoReportFactory:
         occurred = now - dt.timedelta(hours=self.rng.uniform(0.5, 24 * 10))
         return ReportDraft(
             how_involved=how,
-            description=self.rng.choice(stories).format(street=street.name, item=self.rng.choice(ITEMS)),
+            description=self.rng.choice(stories).format(
+                street=street.name, item=self.rng.choice(ITEMS)
+            ),
             suspect_known=suspect_known,
             offence_hint=hint,
             occurred_from=occurred,
@@ -202,9 +239,10 @@ class DemoReportFactory:
             victim_under_18=self.rng.random() < 0.08,
             victim_vulnerable=self.rng.random() < 0.12,
             location=LocationDraft(
-                address_line=f"{self.rng.randint(1, 240)} {street.name}", town=town,
+                address_line=f"{self.rng.randint(1, 240)} {street.name}",
+                town=town,
                 postcode=self.postcode(street.district),
-            ),  # fmt: skip
+            ),
             people=people,
             vehicles=[VehicleDraft(vrm=self.vrm())] if crime == "Vehicle crime" else [],
         )

@@ -51,3 +51,7 @@ def file_report(**overrides: Any) -> Report:
     )
     assert submission.report is not None
     return submission.report
+
+
+# The password every test persona gets (test databases only).
+PASSWORD = "correct-horse-battery-staple"  # noqa: S105

@@ -55,8 +55,12 @@ def do_accept_submission(
             assessment = do_assess_report(actor, report)
             grade = load_ruleset(assessment.ruleset_name).grade_by_code(assessment.grade)
             # The 24-hour crime-recording clock caps every grade's review target.
-            minutes = min(grade.review_within_minutes, settings.PEEL["DECISION_DEADLINE_HOURS"] * 60)
-            do_enqueue_report(actor, report, assessment.grade, received_at + timedelta(minutes=minutes))
+            minutes = min(
+                grade.review_within_minutes, int(settings.PEEL["DECISION_DEADLINE_HOURS"]) * 60
+            )
+            do_enqueue_report(
+                actor, report, assessment.grade, received_at + timedelta(minutes=minutes)
+            )
     except IntegrityError:
         # The same submission arrived twice at once and the other copy won: acknowledge it.
         return Submission.objects.select_related("report").get(pk=submission_id), False

@@ -9,7 +9,12 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 
-from peel.core.identifiers import InvalidIdentifier, normalise_phone, normalise_postcode, normalise_vrm
+from peel.core.identifiers import (
+    InvalidIdentifier,
+    normalise_phone,
+    normalise_postcode,
+    normalise_vrm,
+)
 from peel.reports.choices import HowInvolved, Role, SuspectKnown
 from peel.reports.drafts import LocationDraft, PersonDraft, ReportDraft, VehicleDraft
 
@@ -59,9 +64,7 @@ class PublicReportForm(forms.Form):
         label="Victim's first name (if you are reporting for someone else)",
         max_length=80, required=False,
     )  # fmt: skip
-    victim_family_name = forms.CharField(
-        label="Victim's last name", max_length=80, required=False
-    )
+    victim_family_name = forms.CharField(label="Victim's last name", max_length=80, required=False)
 
     offence_hint = forms.ChoiceField(label="What kind of crime was it?", choices=OFFENCE_HINTS)
     description = forms.CharField(

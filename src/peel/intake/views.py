@@ -41,5 +41,7 @@ def report_crime(request: HttpRequest) -> HttpResponse:
 
 def receipt(request: HttpRequest, reference: str) -> HttpResponse:
     # Shows only the reference and what happens next: nothing the reporter did not already know.
-    report = get_object_or_404(Report.objects.only("reference", "immediate_danger"), reference=reference)
+    report = get_object_or_404(
+        Report.objects.only("reference", "immediate_danger"), reference=reference
+    )
     return render(request, "intake/receipt.html", {"report": report})

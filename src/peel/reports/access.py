@@ -16,9 +16,7 @@ def can_view_report(user: Any, report: Report) -> bool:
     if user.has_perm("reports.view_any_report"):
         return True
     # Otherwise only the report the user holds right now: operators never browse.
-    return WorkItem.objects.filter(
-        report=report, holder=user, status=WorkStatus.ALLOCATED
-    ).exists()
+    return WorkItem.objects.filter(report=report, holder=user, status=WorkStatus.ALLOCATED).exists()
 
 
 def get_report_for_user(user: Any, report_id: int, purpose: str) -> Report:

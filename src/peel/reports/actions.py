@@ -20,9 +20,7 @@ def new_reference(received_at: datetime) -> str:
     return f"PEEL-{received_at:%y%m%d}-{suffix}"
 
 
-def do_create_report(
-    actor: Any, draft: ReportDraft, channel: str, received_at: datetime
-) -> Report:
+def do_create_report(actor: Any, draft: ReportDraft, channel: str, received_at: datetime) -> Report:
     """Write a draft as a canonical report with its people, place and vehicles."""
     with transaction.atomic():
         location = None

@@ -25,7 +25,7 @@ class NotYourItem(PermissionError):
 
 
 def lease_length() -> timedelta:
-    return timedelta(minutes=settings.PEEL["WORK_LEASE_MINUTES"])
+    return timedelta(minutes=int(settings.PEEL["WORK_LEASE_MINUTES"]))
 
 
 def eligible_kinds(user: Any) -> list[str]:
@@ -51,9 +51,9 @@ def do_release_expired_leases(now: datetime | None = None) -> int:
     now = now or timezone.now()
     released = 0
     expired_ids = list(
-        WorkItem.objects.filter(
-            status=WorkStatus.ALLOCATED, lease_expires_at__lt=now
-        ).values_list("id", flat=True)[:500]
+        WorkItem.objects.filter(status=WorkStatus.ALLOCATED, lease_expires_at__lt=now).values_list(
+            "id", flat=True
+        )[:500]
     )
     for item_id in expired_ids:
         with transaction.atomic():

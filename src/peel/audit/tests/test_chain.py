@@ -1,3 +1,4 @@
+import itertools
 from typing import Any
 
 import pytest
@@ -24,7 +25,7 @@ def test_each_event_chains_to_the_one_before() -> None:
     file_report()
     events = list(AuditEvent.objects.all())
     assert events[0].prev_hash == "0" * 64
-    for earlier, later in zip(events, events[1:], strict=False):
+    for earlier, later in itertools.pairwise(events):
         assert later.prev_hash == earlier.hash
 
 
@@ -36,7 +37,9 @@ def _raw_update(sql: str, params: list[Any]) -> None:
 def test_an_altered_event_is_found_by_verify() -> None:
     file_report()
     target = AuditEvent.objects.all()[1]
-    _raw_update("UPDATE audit_auditevent SET actor_label = %s WHERE id = %s", ["mallory", target.id])
+    _raw_update(
+        "UPDATE audit_auditevent SET actor_label = %s WHERE id = %s", ["mallory", target.id]
+    )
     result = verify_chain()
     assert not result.ok
     assert result.first_bad_id == target.id

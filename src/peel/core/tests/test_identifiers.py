@@ -12,7 +12,12 @@ from peel.core.identifiers import (
 
 @pytest.mark.parametrize(
     ("raw", "canonical"),
-    [("ls1 4ap", "LS1 4AP"), ("BD11AA", "BD1 1AA"), ("EC1A 1BB", "EC1A 1BB"), ("gir0aa", "GIR 0AA")],
+    [
+        ("ls1 4ap", "LS1 4AP"),
+        ("BD11AA", "BD1 1AA"),
+        ("EC1A 1BB", "EC1A 1BB"),
+        ("gir0aa", "GIR 0AA"),
+    ],
 )
 def test_postcodes_are_stored_in_canonical_form(raw: str, canonical: str) -> None:
     assert normalise_postcode(raw) == canonical
@@ -26,7 +31,12 @@ def test_invalid_postcodes_are_refused_with_a_reason(raw: str) -> None:
 
 @pytest.mark.parametrize(
     ("raw", "family"),
-    [("AB12 CDE", "current"), ("A123 BCD", "prefix"), ("ABC 123D", "suffix"), ("1234 AB", "dateless")],
+    [
+        ("AB12 CDE", "current"),
+        ("A123 BCD", "prefix"),
+        ("ABC 123D", "suffix"),
+        ("1234 AB", "dateless"),
+    ],
 )
 def test_vrm_families_are_recognised(raw: str, family: str) -> None:
     assert vrm_format(raw) == family

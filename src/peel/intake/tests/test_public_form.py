@@ -101,7 +101,13 @@ def test_submitting_the_same_form_twice_files_one_report(client: Client) -> None
 
 def test_bad_answers_are_explained_and_nothing_is_stored(client: Client) -> None:
     response = client.post(
-        "/report/", form_data(postcode="QQ1 1QQ", vehicle_vrm="NOT A PLATE", victim_given_name="", victim_family_name="")
+        "/report/",
+        form_data(
+            postcode="QQ1 1QQ",
+            vehicle_vrm="NOT A PLATE",
+            victim_given_name="",
+            victim_family_name="",
+        ),
     )
     assert response.status_code == 400
     body = response.content.decode()

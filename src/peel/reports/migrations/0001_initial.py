@@ -5,79 +5,192 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Location',
+            name="Location",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('address_line', models.CharField(blank=True, max_length=200)),
-                ('town', models.CharField(blank=True, max_length=80)),
-                ('postcode', models.CharField(blank=True, db_index=True, max_length=8)),
-                ('description', models.CharField(blank=True, max_length=500)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("address_line", models.CharField(blank=True, max_length=200)),
+                ("town", models.CharField(blank=True, max_length=80)),
+                ("postcode", models.CharField(blank=True, db_index=True, max_length=8)),
+                ("description", models.CharField(blank=True, max_length=500)),
             ],
         ),
         migrations.CreateModel(
-            name='Person',
+            name="Person",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('given_name', models.CharField(blank=True, max_length=80)),
-                ('family_name', models.CharField(blank=True, max_length=80)),
-                ('date_of_birth', models.DateField(blank=True, null=True)),
-                ('email', models.EmailField(blank=True, max_length=120)),
-                ('phone', models.CharField(blank=True, db_index=True, max_length=20)),
-                ('description', models.TextField(blank=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("given_name", models.CharField(blank=True, max_length=80)),
+                ("family_name", models.CharField(blank=True, max_length=80)),
+                ("date_of_birth", models.DateField(blank=True, null=True)),
+                ("email", models.EmailField(blank=True, max_length=120)),
+                ("phone", models.CharField(blank=True, db_index=True, max_length=20)),
+                ("description", models.TextField(blank=True)),
             ],
         ),
         migrations.CreateModel(
-            name='Report',
+            name="Report",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reference', models.CharField(max_length=24, unique=True)),
-                ('channel', models.CharField(choices=[('web', 'Public web form'), ('api', 'Standard API'), ('email', 'Email')], max_length=10)),
-                ('received_at', models.DateTimeField(db_index=True)),
-                ('status', models.CharField(choices=[('received', 'Received'), ('being_reviewed', 'Being reviewed'), ('decided', 'Decision recorded'), ('closed', 'Closed')], default='received', max_length=20)),
-                ('how_involved', models.CharField(choices=[('victim', "I'm a victim"), ('witness', 'I witnessed a crime taking place'), ('on_behalf_of_victim', "I'm reporting on behalf of a victim"), ('on_behalf_of_business', "I'm reporting on behalf of a business")], max_length=30)),
-                ('offence_hint', models.CharField(blank=True, max_length=80)),
-                ('description', models.TextField()),
-                ('occurred_from', models.DateTimeField(blank=True, null=True)),
-                ('occurred_to', models.DateTimeField(blank=True, null=True)),
-                ('suspect_known', models.CharField(choices=[('unknown', "No, I don't know anything about them"), ('described', 'No, but I can describe them'), ('known', 'Yes, I know them')], max_length=10)),
-                ('immediate_danger', models.BooleanField(null=True)),
-                ('still_happening', models.BooleanField(null=True)),
-                ('weapon_involved', models.BooleanField(null=True)),
-                ('victim_under_18', models.BooleanField(null=True)),
-                ('victim_vulnerable', models.BooleanField(null=True)),
-                ('location', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, to='reports.location')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("reference", models.CharField(max_length=24, unique=True)),
+                (
+                    "channel",
+                    models.CharField(
+                        choices=[
+                            ("web", "Public web form"),
+                            ("api", "Standard API"),
+                            ("email", "Email"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("received_at", models.DateTimeField(db_index=True)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("received", "Received"),
+                            ("being_reviewed", "Being reviewed"),
+                            ("decided", "Decision recorded"),
+                            ("closed", "Closed"),
+                        ],
+                        default="received",
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "how_involved",
+                    models.CharField(
+                        choices=[
+                            ("victim", "I'm a victim"),
+                            ("witness", "I witnessed a crime taking place"),
+                            ("on_behalf_of_victim", "I'm reporting on behalf of a victim"),
+                            ("on_behalf_of_business", "I'm reporting on behalf of a business"),
+                        ],
+                        max_length=30,
+                    ),
+                ),
+                ("offence_hint", models.CharField(blank=True, max_length=80)),
+                ("description", models.TextField()),
+                ("occurred_from", models.DateTimeField(blank=True, null=True)),
+                ("occurred_to", models.DateTimeField(blank=True, null=True)),
+                (
+                    "suspect_known",
+                    models.CharField(
+                        choices=[
+                            ("unknown", "No, I don't know anything about them"),
+                            ("described", "No, but I can describe them"),
+                            ("known", "Yes, I know them"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("immediate_danger", models.BooleanField(null=True)),
+                ("still_happening", models.BooleanField(null=True)),
+                ("weapon_involved", models.BooleanField(null=True)),
+                ("victim_under_18", models.BooleanField(null=True)),
+                ("victim_vulnerable", models.BooleanField(null=True)),
+                (
+                    "location",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to="reports.location",
+                    ),
+                ),
             ],
             options={
-                'permissions': [('view_any_report', 'Can read any report, not only the one in hand')],
+                "permissions": [
+                    ("view_any_report", "Can read any report, not only the one in hand")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Vehicle',
+            name="Vehicle",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('vrm', models.CharField(db_index=True, max_length=11)),
-                ('description', models.CharField(blank=True, max_length=200)),
-                ('report', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='vehicles', to='reports.report')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("vrm", models.CharField(db_index=True, max_length=11)),
+                ("description", models.CharField(blank=True, max_length=200)),
+                (
+                    "report",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="vehicles",
+                        to="reports.report",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Involvement',
+            name="Involvement",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('victim', 'Victim'), ('witness', 'Witness'), ('personReporting', 'Person reporting'), ('knownSuspect', 'Known suspect'), ('unknownSuspect', 'Unknown suspect')], max_length=20)),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='involvements', to='reports.person')),
-                ('report', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='involvements', to='reports.report')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("victim", "Victim"),
+                            ("witness", "Witness"),
+                            ("personReporting", "Person reporting"),
+                            ("knownSuspect", "Known suspect"),
+                            ("unknownSuspect", "Unknown suspect"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="involvements",
+                        to="reports.person",
+                    ),
+                ),
+                (
+                    "report",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="involvements",
+                        to="reports.report",
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('report', 'person', 'role'), name='one_link_per_role')],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("report", "person", "role"), name="one_link_per_role"
+                    )
+                ],
             },
         ),
     ]

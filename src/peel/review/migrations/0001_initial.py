@@ -6,30 +6,61 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('reports', '0001_initial'),
-        ('workqueue', '0001_initial'),
+        ("reports", "0001_initial"),
+        ("workqueue", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Decision',
+            name="Decision",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('outcome', models.CharField(choices=[('crime', 'Crime'), ('not_a_crime', 'Not a crime'), ('crime_related_incident', 'Crime-related incident')], max_length=30)),
-                ('rationale', models.TextField(blank=True)),
-                ('decided_at', models.DateTimeField()),
-                ('decided_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to=settings.AUTH_USER_MODEL)),
-                ('report', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='decisions', to='reports.report')),
-                ('work_item', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, to='workqueue.workitem')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "outcome",
+                    models.CharField(
+                        choices=[
+                            ("crime", "Crime"),
+                            ("not_a_crime", "Not a crime"),
+                            ("crime_related_incident", "Crime-related incident"),
+                        ],
+                        max_length=30,
+                    ),
+                ),
+                ("rationale", models.TextField(blank=True)),
+                ("decided_at", models.DateTimeField()),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "report",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="decisions",
+                        to="reports.report",
+                    ),
+                ),
+                (
+                    "work_item",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT, to="workqueue.workitem"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-decided_at'],
-                'permissions': [('record_decision', 'Can record a crime-recording decision')],
+                "ordering": ["-decided_at"],
+                "permissions": [("record_decision", "Can record a crime-recording decision")],
             },
         ),
     ]

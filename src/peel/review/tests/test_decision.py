@@ -2,8 +2,7 @@ import pytest
 from django.test import Client
 
 from peel.audit.models import AccessEvent, AuditEvent
-from peel.conftest import PASSWORD
-from peel.core.testing import file_report
+from peel.core.testing import PASSWORD, file_report
 from peel.reports.choices import ReportStatus
 from peel.review.actions import DecisionError, do_record_decision
 from peel.review.models import Decision
@@ -24,7 +23,12 @@ def test_a_decision_closes_the_item_and_is_audited(operator) -> None:
     assert report.status == ReportStatus.DECIDED
     assert Decision.objects.get().outcome == "crime"
     actions = list(AuditEvent.objects.filter(actor=operator).values_list("action", flat=True))
-    assert actions == ["work.allocated", "work.completed", "review.decided", "report.status_changed"]
+    assert actions == [
+        "work.allocated",
+        "work.completed",
+        "review.decided",
+        "report.status_changed",
+    ]
 
 
 @pytest.mark.parametrize("outcome", ["not_a_crime", "crime_related_incident"])
@@ -49,7 +53,9 @@ def test_only_the_holder_can_decide(operator, other_operator) -> None:
 
 
 class TestReviewPage:
-    def test_the_operator_sees_the_report_and_the_read_is_logged(self, client: Client, operator) -> None:
+    def test_the_operator_sees_the_report_and_the_read_is_logged(
+        self, client: Client, operator
+    ) -> None:
         report = file_report(victim_under_18=True)
         item = do_get_work(operator)
         assert item is not None
@@ -59,7 +65,11 @@ class TestReviewPage:
         assert "Victim is under 18: +30" in body
         assert "Amira Khan" in body
         access = AccessEvent.objects.get()
-        assert (access.user, access.object_id, access.purpose) == (operator, str(report.pk), "review")
+        assert (access.user, access.object_id, access.purpose) == (
+            operator,
+            str(report.pk),
+            "review",
+        )
 
     def test_public_free_text_is_escaped(self, client: Client, operator) -> None:
         file_report(description='<script>alert("x")</script><b>bold</b>')
@@ -70,7 +80,9 @@ class TestReviewPage:
         assert "<script>alert" not in body and "<b>bold</b>" not in body
         assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in body
 
-    def test_another_operator_cannot_open_my_item(self, client: Client, operator, other_operator) -> None:
+    def test_another_operator_cannot_open_my_item(
+        self, client: Client, operator, other_operator
+    ) -> None:
         report = file_report()
         item = do_get_work(operator)
         assert item is not None
@@ -80,12 +92,16 @@ class TestReviewPage:
         assert report.reference not in client.get(response["Location"]).content.decode()
         assert AccessEvent.objects.count() == 0
 
-    def test_posting_a_decision_without_rationale_shows_the_error(self, client: Client, operator) -> None:
+    def test_posting_a_decision_without_rationale_shows_the_error(
+        self, client: Client, operator
+    ) -> None:
         file_report()
         item = do_get_work(operator)
         assert item is not None
         client.login(username=operator.username, password=PASSWORD)
-        response = client.post(f"/staff/work/{item.pk}/", {"outcome": "not_a_crime", "rationale": ""})
+        response = client.post(
+            f"/staff/work/{item.pk}/", {"outcome": "not_a_crime", "rationale": ""}
+        )
         assert response.status_code == 400
         assert "A rationale is required for &#x27;Not a crime&#x27;." in response.content.decode()
 
@@ -103,7 +119,9 @@ class TestReviewPage:
             "not_a_crime", "Civil dispute.", operator,
         )  # fmt: skip
 
-    def test_an_analyst_cannot_open_the_review_screen(self, client: Client, operator, analyst) -> None:
+    def test_an_analyst_cannot_open_the_review_screen(
+        self, client: Client, operator, analyst
+    ) -> None:
         file_report()
         item = do_get_work(operator)
         assert item is not None

@@ -5,31 +5,42 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('reports', '0001_initial'),
+        ("reports", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Assessment',
+            name="Assessment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('assessed_at', models.DateTimeField()),
-                ('ruleset_name', models.CharField(max_length=40)),
-                ('ruleset_version', models.CharField(max_length=40)),
-                ('score', models.IntegerField()),
-                ('grade', models.CharField(max_length=4)),
-                ('grade_label', models.CharField(max_length=40)),
-                ('factors', models.JSONField()),
-                ('facts', models.JSONField()),
-                ('report', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='assessments', to='reports.report')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("assessed_at", models.DateTimeField()),
+                ("ruleset_name", models.CharField(max_length=40)),
+                ("ruleset_version", models.CharField(max_length=40)),
+                ("score", models.IntegerField()),
+                ("grade", models.CharField(max_length=4)),
+                ("grade_label", models.CharField(max_length=40)),
+                ("factors", models.JSONField()),
+                ("facts", models.JSONField()),
+                (
+                    "report",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="assessments",
+                        to="reports.report",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-assessed_at', '-id'],
-                'get_latest_by': 'assessed_at',
+                "ordering": ["-assessed_at", "-id"],
+                "get_latest_by": "assessed_at",
             },
         ),
     ]

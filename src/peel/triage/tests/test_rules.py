@@ -20,7 +20,12 @@ BASE = {
 
 EXAMPLES = [
     ("old theft, no risk", {}, "P4", []),
-    ("recent theft", {"hours_since_incident": 3.0}, "P3", ["It happened in the last 24 hours: +10"]),
+    (
+        "recent theft",
+        {"hours_since_incident": 3.0},
+        "P3",
+        ["It happened in the last 24 hours: +10"],
+    ),
     ("child victim", {"victim_under_18": True}, "P2", ["Victim is under 18: +30"]),
     (
         "assault still happening with a weapon",

@@ -6,34 +6,79 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('reports', '0001_initial'),
+        ("reports", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='WorkItem',
+            name="WorkItem",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('review_report', 'Review a report')], max_length=30)),
-                ('status', models.CharField(choices=[('queued', 'Queued'), ('allocated', 'Allocated'), ('done', 'Done')], default='queued', max_length=12)),
-                ('grade', models.CharField(max_length=4)),
-                ('rank', models.PositiveSmallIntegerField()),
-                ('due_at', models.DateTimeField()),
-                ('created_at', models.DateTimeField()),
-                ('allocated_at', models.DateTimeField(blank=True, null=True)),
-                ('lease_expires_at', models.DateTimeField(blank=True, null=True)),
-                ('completed_at', models.DateTimeField(blank=True, null=True)),
-                ('holder', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, to=settings.AUTH_USER_MODEL)),
-                ('report', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='work_items', to='reports.report')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(choices=[("review_report", "Review a report")], max_length=30),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("queued", "Queued"),
+                            ("allocated", "Allocated"),
+                            ("done", "Done"),
+                        ],
+                        default="queued",
+                        max_length=12,
+                    ),
+                ),
+                ("grade", models.CharField(max_length=4)),
+                ("rank", models.PositiveSmallIntegerField()),
+                ("due_at", models.DateTimeField()),
+                ("created_at", models.DateTimeField()),
+                ("allocated_at", models.DateTimeField(blank=True, null=True)),
+                ("lease_expires_at", models.DateTimeField(blank=True, null=True)),
+                ("completed_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "holder",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "report",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="work_items",
+                        to="reports.report",
+                    ),
+                ),
             ],
             options={
-                'permissions': [('get_work', 'Can press Get Work'), ('supervise_queue', 'Can see and steer the whole queue')],
-                'indexes': [models.Index(fields=['status', 'kind', 'rank', 'due_at', 'created_at', 'id'], name='workitem_getwork'), models.Index(fields=['status', 'lease_expires_at'], name='workitem_lease'), models.Index(fields=['holder', 'status'], name='workitem_holder')],
+                "permissions": [
+                    ("get_work", "Can press Get Work"),
+                    ("supervise_queue", "Can see and steer the whole queue"),
+                ],
+                "indexes": [
+                    models.Index(
+                        fields=["status", "kind", "rank", "due_at", "created_at", "id"],
+                        name="workitem_getwork",
+                    ),
+                    models.Index(fields=["status", "lease_expires_at"], name="workitem_lease"),
+                    models.Index(fields=["holder", "status"], name="workitem_holder"),
+                ],
             },
         ),
     ]

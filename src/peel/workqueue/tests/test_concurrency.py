@@ -19,7 +19,9 @@ ITEMS = 40
 def test_concurrent_claimers_never_receive_the_same_item() -> None:
     for _ in range(ITEMS):
         file_report()
-    users = [do_create_user("test", f"op{i}", "pw-not-used-here", ["operator"]) for i in range(CLAIMERS)]
+    users = [
+        do_create_user("test", f"op{i}", "pw-not-used-here", ["operator"]) for i in range(CLAIMERS)
+    ]
     claimed: list[int] = []
     errors: list[BaseException] = []
     lock = threading.Lock()

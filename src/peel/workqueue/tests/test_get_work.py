@@ -5,8 +5,7 @@ from django.test import Client
 from django.utils import timezone
 
 from peel.audit.models import AuditEvent
-from peel.conftest import PASSWORD
-from peel.core.testing import file_report
+from peel.core.testing import PASSWORD, file_report
 from peel.workqueue.actions import do_get_work, do_release_expired_leases, do_return_item
 from peel.workqueue.models import WorkItem, WorkStatus
 
@@ -59,7 +58,9 @@ def test_an_expired_lease_returns_the_item_to_the_queue_once(operator, other_ope
     taken_over = do_get_work(other_operator)
     assert taken_over is not None and taken_over.pk == item.pk
     assert taken_over.holder == other_operator
-    assert AuditEvent.objects.filter(action="work.lease_expired", object_id=str(item.pk)).count() == 1
+    assert (
+        AuditEvent.objects.filter(action="work.lease_expired", object_id=str(item.pk)).count() == 1
+    )
     assert do_release_expired_leases() == 0
 
 
@@ -102,7 +103,9 @@ class TestPages:
             assert response["Location"].startswith("/staff/login/")
         assert client.post("/staff/get-work/")["Location"].startswith("/staff/login/")
 
-    def test_get_work_page_takes_the_operator_straight_to_the_report(self, client, operator) -> None:
+    def test_get_work_page_takes_the_operator_straight_to_the_report(
+        self, client, operator
+    ) -> None:
         report = file_report()
         response = self.login(client, operator).post("/staff/get-work/")
         item = WorkItem.objects.get(report=report)

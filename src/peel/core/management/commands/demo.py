@@ -5,8 +5,7 @@ from typing import Any
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
-from peel.core.management.commands.seed_demo import Command as SeedDemo
-from peel.core.management.commands.seed_demo import ensure_demo_users
+from peel.core.management.commands.seed_demo import ensure_demo_users, print_logins
 from peel.reports.models import Report
 
 
@@ -21,7 +20,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         call_command("migrate", verbosity=0)
         if Report.objects.exists():
-            SeedDemo(stdout=self.stdout).print_logins(ensure_demo_users())
+            print_logins(self.stdout, ensure_demo_users())
         else:
             call_command("seed_demo", reports=options["reports"], stdout=self.stdout)
         if not options["no_serve"]:

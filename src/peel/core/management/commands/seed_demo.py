@@ -47,7 +47,9 @@ def ensure_demo_users() -> dict[str, str]:
             user.save(update_fields=["password"])
         else:
             extra = {"is_staff": True, "is_superuser": True} if username == "admin" else {}
-            do_create_user("demo set-up", username, password, roles, first_name=first, last_name=last, **extra)
+            do_create_user(
+                "demo set-up", username, password, roles, first_name=first, last_name=last, **extra
+            )
         logins[username] = password
     path.write_text(json.dumps(logins, indent=2))
     path.chmod(0o600)
@@ -91,9 +93,10 @@ class Command(BaseCommand):
             f"Created {created} demo reports ({to_decide} already decided); "
             f"{Report.objects.count()} reports in all."
         )
-        self.print_logins(logins)
+        print_logins(self.stdout, logins)
 
-    def print_logins(self, logins: dict[str, str]) -> None:
-        self.stdout.write("Demo logins (also in var/demo_logins.json):")
-        for username, password in logins.items():
-            self.stdout.write(f"  {username:<13} {password}")
+
+def print_logins(out: Any, logins: dict[str, str]) -> None:
+    out.write("Demo logins (also in var/demo_logins.json):")
+    for username, password in logins.items():
+        out.write(f"  {username:<13} {password}")

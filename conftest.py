@@ -11,6 +11,7 @@ from django.db import connection
 
 from peel.accounts.actions import do_create_user
 from peel.accounts.models import User
+from peel.core.testing import PASSWORD
 
 # Playwright's sync API runs an event loop in the test thread; Django's ORM calls from the
 # same thread are still synchronous and safe.
@@ -26,9 +27,6 @@ def _required_database(django_db_setup: Any, django_db_blocker: Any) -> None:
             connection.ensure_connection()
             if connection.vendor != required:
                 pytest.exit(f"Tests must run on {required}, not {connection.vendor}.", returncode=3)
-
-
-PASSWORD = "correct-horse-battery-staple"
 
 
 @pytest.fixture

@@ -1,0 +1,91 @@
+"""Steps 1-4 of the walking skeleton through the real pages in a real browser."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from peel.core.testing import PASSWORD, file_report
+from peel.workqueue.actions import do_get_work
+from peel.workqueue.models import WorkItem, WorkStatus
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def sign_in(page: Page, base: str, username: str) -> None:
+    page.goto(f"{base}/staff/login/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Good to see you")
+
+
+def test_public_report_to_operator_decision_and_supervisor_return(
+    live_server, new_page, make_user
+) -> None:
+    base = live_server.url
+    operator = make_user("olivia", "operator")
+    colleague = make_user("sam", "operator")
+    make_user("grace", "supervisor")
+    older = file_report()  # already waiting, lower priority than what the public is about to send
+
+    # 1. A member of the public reports a crime and gets a receipt.
+    public = new_page()
+    public.goto(f"{base}/")
+    public.get_by_role("link", name="Report a crime").click()
+    public.locator("input[name=immediate_danger][value=yes]").check()
+    for name in ["still_happening", "weapon_involved", "victim_under_18", "victim_vulnerable"]:
+        public.locator(f"input[name={name}][value=no]").check()
+    public.get_by_label("I'm a victim").check()
+    public.get_by_label("Your first name").fill("Dawn")
+    public.get_by_label("Your last name").fill("Whitaker")
+    public.get_by_label("Your email address").fill("dawn.whitaker@example.org")
+    public.get_by_label("What kind of crime was it?").select_option("Harassment")
+    public.get_by_label("What happened?").fill(
+        "My neighbour says he will come round and hurt me tonight."
+    )
+    public.get_by_label("When did it happen?").fill("2026-11-20")
+    public.get_by_label("Where did it happen? Street address").fill("4 Beck Lane")
+    public.get_by_label("Town or city").fill("Bradford")
+    public.get_by_label("Postcode").fill("bd1 2ab")
+    public.get_by_label("Yes, I know them").check()
+    public.get_by_label("Suspect's first name (if known)").fill("Kevin")
+    public.get_by_role("button", name="Send report").click()
+    expect(public.get_by_role("heading", name="Report received")).to_be_visible()
+    reference = public.get_by_test_id("reference").inner_text().strip()
+    assert re.fullmatch(r"PEEL-\d{6}-[A-Z0-9]{6}", reference)
+    expect(public.get_by_text("call 999 now")).to_be_visible()
+
+    # 2-3. The operator presses Get Work and is handed the most urgent report, never a list.
+    desk = new_page()
+    sign_in(desk, base, operator.username)
+    desk.get_by_role("button", name="Get Work").click()
+    expect(desk.get_by_role("heading", level=1)).to_contain_text(reference)
+    expect(desk.get_by_text("Someone may be in immediate danger: +50")).to_be_visible()
+    expect(desk.get_by_text("My neighbour says he will come round")).to_be_visible()
+    desk.get_by_label("Crime-related incident").check()
+    desk.get_by_role("button", name="Record decision").click()
+    expect(desk.get_by_text("A rationale is required")).to_be_visible()
+    desk.get_by_label("Crime-related incident").check()
+    desk.get_by_label("Rationale").fill("Threat reported by victim; officer to attend and confirm.")
+    desk.get_by_role("button", name="Record decision").click()
+    expect(desk.get_by_text(f"Decision recorded for {reference}.")).to_be_visible()
+    assert WorkItem.objects.get(report__reference=reference).status == WorkStatus.DONE
+
+    # 4. A supervisor sees who holds what and returns an item to the queue.
+    held = do_get_work(colleague)
+    assert held is not None and held.report == older
+    boss = new_page()
+    sign_in(boss, base, "grace")
+    boss.get_by_role("link", name="See the whole queue").click()
+    row = boss.locator(f"tr[data-item='{held.pk}']")
+    expect(row).to_contain_text(older.reference)
+    expect(row).to_contain_text("sam")
+    row.get_by_label(f"Reason for returning item {held.pk}").fill("Sam is on a break")
+    row.get_by_role("button", name="Return to queue").click()
+    expect(boss.get_by_text(f"Item {held.pk} is back on the queue.")).to_be_visible()
+    expect(boss.locator(f"tr[data-item='{held.pk}']")).to_contain_text("waiting")
+    held.refresh_from_db()
+    assert held.status == WorkStatus.QUEUED and held.holder is None
