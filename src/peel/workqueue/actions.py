@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from peel.audit import log as audit
+from peel.core.db import write_transaction
 from peel.reports.models import Report
 from peel.workqueue.models import GRADE_RANK, KIND_PERMISSION, WorkItem, WorkKind, WorkStatus
 
@@ -88,8 +89,8 @@ def do_get_work(user: Any) -> WorkItem | None:
     if not kinds:
         raise PermissionError("This account may not be given work.")
     do_release_expired_leases()
-    now = timezone.now()
-    with transaction.atomic():
+    with write_transaction():
+        now = timezone.now()
         candidate = (
             WorkItem.objects.select_for_update(skip_locked=True)
             .filter(status=WorkStatus.QUEUED, kind__in=kinds)
