@@ -58,5 +58,7 @@ def analyst(make_user: Callable[..., User]) -> User:
 
 
 @pytest.fixture(autouse=True)
-def _evidence_in_tmp(settings: Any, tmp_path: Any) -> None:
+def _files_in_tmp(settings: Any, tmp_path: Any) -> None:
+    """Tests never write into the real var/ (evidence, demo logins)."""
     settings.EVIDENCE_DIR = tmp_path / "evidence"
+    settings.VAR_DIR = tmp_path

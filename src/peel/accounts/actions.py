@@ -21,3 +21,10 @@ def do_create_user(
         user.groups.set(Group.objects.filter(name__in=roles))
         audit.record(actor, "account.created", user, after={"username": username, "roles": roles})
     return user
+
+
+def do_set_password(actor: Any, user: User, password: str) -> None:
+    with transaction.atomic():
+        user.set_password(password)
+        user.save(update_fields=["password"])
+        audit.record(actor, "account.password_set", user)  # never the password itself

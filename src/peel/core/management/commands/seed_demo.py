@@ -8,7 +8,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 
-from peel.accounts.actions import do_create_user
+from peel.accounts.actions import do_create_user, do_set_password
 from peel.accounts.models import User
 from peel.core.demodata import DemoReportFactory
 from peel.intake.actions import do_accept_submission
@@ -39,12 +39,12 @@ def ensure_demo_users() -> dict[str, str]:
     path = logins_file()
     logins: dict[str, str] = json.loads(path.read_text()) if path.exists() else {}
     for username, roles, first, last in DEMO_USERS:
-        if User.objects.filter(username=username).exists() and username in logins:
+        user = User.objects.filter(username=username).first()
+        if user is not None and user.check_password(logins.get(username, "")):
             continue
         password = secrets.token_urlsafe(9)
-        if (user := User.objects.filter(username=username).first()) is not None:
-            user.set_password(password)
-            user.save(update_fields=["password"])
+        if user is not None:
+            do_set_password("demo set-up", user, password)
         else:
             extra = {"is_staff": True, "is_superuser": True} if username == "admin" else {}
             do_create_user(
