@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import json
-import uuid
 from typing import Any
 
-from peel.intake.actions import do_accept_submission
-from peel.reports.choices import Channel, HowInvolved, Role, SuspectKnown
+from peel.intake.actions import do_accept_draft
+from peel.reports.choices import HowInvolved, Role, SuspectKnown
 from peel.reports.drafts import LocationDraft, PersonDraft, ReportDraft
 from peel.reports.models import Report
 
@@ -38,17 +36,7 @@ def make_draft(**overrides: Any) -> ReportDraft:
 
 
 def file_report(**overrides: Any) -> Report:
-    draft = make_draft(**overrides)
-    payload = json.loads(json.dumps(draft.as_dict(), default=str))
-    submission, _ = do_accept_submission(
-        "test",
-        submission_id=uuid.uuid4(),
-        channel=Channel.WEB,
-        raw=json.dumps(payload, sort_keys=True).encode(),
-        content_type="application/json",
-        payload=payload,
-        draft=draft,
-    )
+    submission = do_accept_draft("test", make_draft(**overrides))
     assert submission.report is not None
     return submission.report
 

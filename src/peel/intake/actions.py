@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 import uuid
 from datetime import timedelta
 from typing import Any
@@ -12,6 +13,7 @@ from peel.audit import log as audit
 from peel.intake.evidence import store_bytes
 from peel.intake.models import Submission
 from peel.reports.actions import do_create_report
+from peel.reports.choices import Channel
 from peel.reports.drafts import ReportDraft
 from peel.triage.actions import do_assess_report
 from peel.triage.rules import load_ruleset
@@ -65,3 +67,18 @@ def do_accept_submission(
         # The same submission arrived twice at once and the other copy won: acknowledge it.
         return Submission.objects.select_related("report").get(pk=submission_id), False
     return submission, True
+
+
+def do_accept_draft(actor: Any, draft: ReportDraft, channel: str = Channel.WEB) -> Submission:
+    """File a report already in draft form (demo generator, tests), keeping it as the evidence."""
+    payload = json.loads(json.dumps(draft.as_dict(), default=str))
+    submission, _ = do_accept_submission(
+        actor,
+        submission_id=uuid.uuid4(),
+        channel=channel,
+        raw=json.dumps(payload, sort_keys=True).encode(),
+        content_type="application/json",
+        payload=payload,
+        draft=draft,
+    )
+    return submission

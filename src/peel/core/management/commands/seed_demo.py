@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import json
 import secrets
-import uuid
 from typing import Any
 
 from django.conf import settings
@@ -11,8 +10,7 @@ from django.core.management.base import BaseCommand, CommandParser
 from peel.accounts.actions import do_create_user, do_set_password
 from peel.accounts.models import User
 from peel.core.demodata import DemoReportFactory
-from peel.intake.actions import do_accept_submission
-from peel.reports.choices import Channel
+from peel.intake.actions import do_accept_draft
 from peel.reports.models import Report
 from peel.review.actions import do_record_decision
 from peel.review.choices import Outcome
@@ -69,16 +67,7 @@ class Command(BaseCommand):
         factory = DemoReportFactory(seed=options["seed"])
         created = 0
         for draft in factory.reports(options["reports"]):
-            payload = json.loads(json.dumps(draft.as_dict(), default=str))
-            do_accept_submission(
-                "demo generator",
-                submission_id=uuid.uuid4(),
-                channel=Channel.WEB,
-                raw=json.dumps(payload, sort_keys=True).encode(),
-                content_type="application/json",
-                payload=payload,
-                draft=draft,
-            )
+            do_accept_draft("demo generator", draft)
             created += 1
         operator = User.objects.get(username="operator2")
         to_decide = int(created * options["decided"])
