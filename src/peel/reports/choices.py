@@ -32,7 +32,6 @@ class Channel(models.TextChoices):
 
 
 class ReportStatus(models.TextChoices):
+    # "Being reviewed" is not stored: it is derived from the report's allocated work item.
     RECEIVED = "received", "Received"
-    BEING_REVIEWED = "being_reviewed", "Being reviewed"
     DECIDED = "decided", "Decision recorded"
-    CLOSED = "closed", "Closed"

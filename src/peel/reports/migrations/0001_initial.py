@@ -69,9 +69,7 @@ class Migration(migrations.Migration):
                     models.CharField(
                         choices=[
                             ("received", "Received"),
-                            ("being_reviewed", "Being reviewed"),
                             ("decided", "Decision recorded"),
-                            ("closed", "Closed"),
                         ],
                         default="received",
                         max_length=20,

@@ -53,14 +53,20 @@ def test_only_the_holder_can_decide(operator, other_operator) -> None:
 
 
 class TestReviewPage:
+    def hold_and_sign_in(self, client: Client, holder, viewer=None, **report_fields):
+        """File a report, let `holder` claim it, sign `viewer` (default: the holder) in."""
+        report = file_report(**report_fields)
+        item = do_get_work(holder)
+        assert item is not None
+        viewer = viewer or holder
+        assert client.login(username=viewer.username, password=PASSWORD)
+        return report, f"/staff/work/{item.pk}/"
+
     def test_the_operator_sees_the_report_and_the_read_is_logged(
         self, client: Client, operator
     ) -> None:
-        report = file_report(victim_under_18=True)
-        item = do_get_work(operator)
-        assert item is not None
-        client.login(username=operator.username, password=PASSWORD)
-        body = client.get(f"/staff/work/{item.pk}/").content.decode()
+        report, url = self.hold_and_sign_in(client, operator, victim_under_18=True)
+        body = client.get(url).content.decode()
         assert report.reference in body
         assert "Victim is under 18: +30" in body
         assert "Amira Khan" in body
@@ -72,22 +78,18 @@ class TestReviewPage:
         )
 
     def test_public_free_text_is_escaped(self, client: Client, operator) -> None:
-        file_report(description='<script>alert("x")</script><b>bold</b>')
-        item = do_get_work(operator)
-        assert item is not None
-        client.login(username=operator.username, password=PASSWORD)
-        body = client.get(f"/staff/work/{item.pk}/").content.decode()
+        _, url = self.hold_and_sign_in(
+            client, operator, description='<script>alert("x")</script><b>bold</b>'
+        )
+        body = client.get(url).content.decode()
         assert "<script>alert" not in body and "<b>bold</b>" not in body
         assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in body
 
     def test_another_operator_cannot_open_my_item(
         self, client: Client, operator, other_operator
     ) -> None:
-        report = file_report()
-        item = do_get_work(operator)
-        assert item is not None
-        client.login(username=other_operator.username, password=PASSWORD)
-        response = client.get(f"/staff/work/{item.pk}/")
+        report, url = self.hold_and_sign_in(client, operator, viewer=other_operator)
+        response = client.get(url)
         assert response.status_code == 302
         assert report.reference not in client.get(response["Location"]).content.decode()
         assert AccessEvent.objects.count() == 0
@@ -95,24 +97,14 @@ class TestReviewPage:
     def test_posting_a_decision_without_rationale_shows_the_error(
         self, client: Client, operator
     ) -> None:
-        file_report()
-        item = do_get_work(operator)
-        assert item is not None
-        client.login(username=operator.username, password=PASSWORD)
-        response = client.post(
-            f"/staff/work/{item.pk}/", {"outcome": "not_a_crime", "rationale": ""}
-        )
+        _, url = self.hold_and_sign_in(client, operator)
+        response = client.post(url, {"outcome": "not_a_crime", "rationale": ""})
         assert response.status_code == 400
         assert "A rationale is required for &#x27;Not a crime&#x27;." in response.content.decode()
 
     def test_posting_a_decision_records_it(self, client: Client, operator) -> None:
-        file_report()
-        item = do_get_work(operator)
-        assert item is not None
-        client.login(username=operator.username, password=PASSWORD)
-        response = client.post(
-            f"/staff/work/{item.pk}/", {"outcome": "not_a_crime", "rationale": "Civil dispute."}
-        )
+        _, url = self.hold_and_sign_in(client, operator)
+        response = client.post(url, {"outcome": "not_a_crime", "rationale": "Civil dispute."})
         assert response["Location"] == "/staff/"
         decision = Decision.objects.get()
         assert (decision.outcome, decision.rationale, decision.decided_by) == (
@@ -122,8 +114,5 @@ class TestReviewPage:
     def test_an_analyst_cannot_open_the_review_screen(
         self, client: Client, operator, analyst
     ) -> None:
-        file_report()
-        item = do_get_work(operator)
-        assert item is not None
-        client.login(username=analyst.username, password=PASSWORD)
-        assert client.get(f"/staff/work/{item.pk}/").status_code == 403
+        _, url = self.hold_and_sign_in(client, operator, viewer=analyst)
+        assert client.get(url).status_code == 403
