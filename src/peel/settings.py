@@ -152,7 +152,15 @@ PEEL: dict[str, Any] = {
     # Crime-recording decision within 24 hours of the report (Home Office Crime Recording Rules).
     "DECISION_DEADLINE_HOURS": 24,
     "TRIAGE_RULESET": os.environ.get("PEEL_TRIAGE_RULESET", "default"),
+    # A force's own SDM schema files, read after the national copy (see sdm/national/README.md).
+    "SDM_OVERRIDE_DIR": os.environ.get("PEEL_SDM_OVERRIDE_DIR", ""),
+    # The Standard API answers 503 (the hub retries) rather than fill the disk.
+    "MIN_FREE_DISK_MB": int(os.environ.get("PEEL_MIN_FREE_DISK_MB", "100")),
+    "API_MAX_BYTES": 10 * 1024 * 1024,
+    # Email intake: larger messages are quarantined unread.
+    "EMAIL_MAX_BYTES": int(os.environ.get("PEEL_EMAIL_MAX_BYTES", str(25 * 1024 * 1024))),
 }
+DATA_UPLOAD_MAX_MEMORY_SIZE = PEEL["API_MAX_BYTES"]
 
 LOGGING = {
     "version": 1,

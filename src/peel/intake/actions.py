@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import hashlib
 import json
 import uuid
 from datetime import timedelta
@@ -11,7 +12,7 @@ from django.utils import timezone
 
 from peel.audit import log as audit
 from peel.intake.evidence import store_bytes
-from peel.intake.models import Submission
+from peel.intake.models import EvidenceBlob, Submission
 from peel.reports.actions import do_create_report
 from peel.reports.choices import Channel
 from peel.reports.drafts import ReportDraft
@@ -20,24 +21,28 @@ from peel.triage.rules import load_ruleset
 from peel.workqueue.actions import do_enqueue_report
 
 
+def content_digest(payload: Any) -> str:
+    canonical = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
 def do_accept_submission(
     actor: Any,
     *,
     submission_id: uuid.UUID,
     channel: str,
-    raw: bytes,
-    content_type: str,
+    blob: EvidenceBlob,
     payload: dict[str, Any],
     draft: ReportDraft,
 ) -> tuple[Submission, bool]:
-    """Keep the raw bytes, then create report, assessment and work item in one transaction.
+    """Create submission, report, assessment and work item in one transaction.
 
-    Returns (submission, created). The same submission id twice is stored once.
+    The raw bytes (`blob`) are already durable. Returns (submission, created): the same
+    submission id twice is stored once, and the caller compares content to spot a conflict.
     """
     existing = Submission.objects.select_related("report").filter(pk=submission_id).first()
     if existing is not None:
         return existing, False
-    blob = store_bytes(raw, content_type)  # durable before anything depends on it
     received_at = timezone.now()
     try:
         with transaction.atomic():
@@ -48,6 +53,7 @@ def do_accept_submission(
                 received_at=received_at,
                 raw=blob,
                 payload=payload,
+                content_sha256=content_digest(payload),
                 report=report,
             )
             audit.record(
@@ -76,8 +82,7 @@ def do_accept_draft(actor: Any, draft: ReportDraft, channel: str = Channel.WEB) 
         actor,
         submission_id=uuid.uuid4(),
         channel=channel,
-        raw=json.dumps(payload, sort_keys=True).encode(),
-        content_type="application/json",
+        blob=store_bytes(json.dumps(payload, sort_keys=True).encode(), "application/json"),
         payload=payload,
         draft=draft,
     )

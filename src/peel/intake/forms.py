@@ -16,7 +16,11 @@ from peel.core.identifiers import (
     normalise_vrm,
 )
 from peel.reports.choices import HowInvolved, Role, SuspectKnown
-from peel.reports.drafts import LocationDraft, PersonDraft, ReportDraft, VehicleDraft
+from peel.sdm.builder import SdmBuilder
+from peel.sdm.mapping import HOW_INVOLVED, SUSPECT_KNOWN
+
+INVOLVEMENT_CODES = {value: code for code, value in HOW_INVOLVED.items()}
+SUSPECT_CODES = {value: code for code, value in SUSPECT_KNOWN.items()}
 
 YES_NO_UNKNOWN = [("yes", "Yes"), ("no", "No"), ("unknown", "I don't know")]
 OFFENCE_HINTS = [
@@ -35,6 +39,11 @@ OFFENCE_HINTS = [
 
 def _yes_no(label: str) -> forms.ChoiceField:
     return forms.ChoiceField(label=label, choices=YES_NO_UNKNOWN, widget=forms.RadioSelect)
+
+
+def _names(text: str) -> list[str] | None:
+    """SDM givenName is a list of names."""
+    return text.split() or None
 
 
 def _as_bool(answer: str) -> bool | None:
@@ -56,21 +65,21 @@ class PublicReportForm(forms.Form):
     how_involved = forms.ChoiceField(
         label="How are you involved?", choices=HowInvolved.choices, widget=forms.RadioSelect
     )
-    given_name = forms.CharField(label="Your first name", max_length=80)
-    family_name = forms.CharField(label="Your last name", max_length=80)
+    given_name = forms.CharField(label="Your first name", max_length=35)
+    family_name = forms.CharField(label="Your last name", max_length=35)
     email = forms.EmailField(label="Your email address", max_length=120)
     phone = forms.CharField(label="Your phone number (optional)", max_length=30, required=False)
     victim_given_name = forms.CharField(
         label="Victim's first name (if you are reporting for someone else)",
         max_length=80, required=False,
     )  # fmt: skip
-    victim_family_name = forms.CharField(label="Victim's last name", max_length=80, required=False)
+    victim_family_name = forms.CharField(label="Victim's last name", max_length=35, required=False)
 
     offence_hint = forms.ChoiceField(label="What kind of crime was it?", choices=OFFENCE_HINTS)
     description = forms.CharField(
         label="What happened?",
         help_text="Tell us in your own words. Include anything that could help find who did it.",
-        max_length=5000,
+        max_length=4000,
         widget=forms.Textarea(attrs={"rows": 6}),
     )
     occurred_date = forms.DateField(
@@ -81,8 +90,8 @@ class PublicReportForm(forms.Form):
         required=False,
         widget=forms.TimeInput(attrs={"type": "time"}),
     )
-    address_line = forms.CharField(label="Where did it happen? Street address", max_length=200)
-    town = forms.CharField(label="Town or city", max_length=80)
+    address_line = forms.CharField(label="Where did it happen? Street address", max_length=160)
+    town = forms.CharField(label="Town or city", max_length=35)
     postcode = forms.CharField(label="Postcode", max_length=10)
 
     suspect_known = forms.ChoiceField(
@@ -138,59 +147,84 @@ class PublicReportForm(forms.Form):
             self.add_error("victim_given_name", "Tell us the victim's name.")
         return data
 
-    def to_draft(self) -> ReportDraft:
+    def extra_facts(self) -> dict[str, bool | None]:
+        """Answers the national data model has no field for (asked before its form starts)."""
+        return {"immediate_danger": _as_bool(self.cleaned_data["immediate_danger"])}
+
+    def to_sdm(self) -> dict[str, Any]:
+        """The same Standard API document the national hub would send for these answers."""
         d = self.cleaned_data
-        occurred = None
-        if d["occurred_date"]:
-            occurred = timezone.make_aware(
-                dt.datetime.combine(d["occurred_date"], d.get("occurred_time") or dt.time(12, 0))
+        occurred = dt.datetime.combine(d["occurred_date"], d.get("occurred_time") or dt.time(12, 0))
+        occurred = timezone.make_aware(occurred)
+        doc = SdmBuilder(
+            str(d["submission_token"]),
+            {
+                "incidentDescription": d["description"],
+                "incidentInvolvement": INVOLVEMENT_CODES[d["how_involved"]],
+                "crimeType": d["offence_hint"],
+                "incidentStillHappening": _as_bool(d["still_happening"]),
+                "hadWeapon": _as_bool(d["weapon_involved"]),
+                "incidentExactTimeKnown": d.get("occurred_time") is not None,
+                "incidentStartDateTime": occurred.isoformat() if d.get("occurred_time") else None,
+                "incidentApproximateDate": None
+                if d.get("occurred_time")
+                else d["occurred_date"].isoformat(),
+            },
+        )
+        doc.submission.update(
+            {
+                "externalReferenceId": "Peel public form",
+                "howInvolvedInCrime": INVOLVEMENT_CODES[d["how_involved"]],
+            }
+        )
+        involvement = d["how_involved"]
+        reporter_links = {HowInvolved.VICTIM: "victim", HowInvolved.WITNESS: "witness"}
+        reporter = doc.add(
+            "person", "personReporting", {"givenName": _names(d["given_name"]), "surname": d["family_name"]},
+            link="personReporting",
+        )  # fmt: skip
+        if involvement in reporter_links:
+            doc.link(doc.incident_id, reporter_links[involvement], reporter)
+        doc.link(
+            reporter,
+            "personalEmail",
+            doc.add("object", "emailAddress", {"emailAddress": d["email"]}),
+        )
+        if d["phone"]:
+            doc.link(
+                reporter,
+                "personalTelephone",
+                doc.add("object", "phoneNumber", {"telephoneNumberFull": d["phone"]}),
             )
-        reporter_roles = [Role.PERSON_REPORTING.value]
-        if d["how_involved"] == HowInvolved.VICTIM:
-            reporter_roles.append(Role.VICTIM.value)
-        elif d["how_involved"] == HowInvolved.WITNESS:
-            reporter_roles.append(Role.WITNESS.value)
-        people = [
-            PersonDraft(
-                roles=reporter_roles,
-                given_name=d["given_name"],
-                family_name=d["family_name"],
-                email=d["email"],
-                phone=d["phone"],
-            )
-        ]
-        if d["how_involved"] == HowInvolved.ON_BEHALF_OF_VICTIM:
-            people.append(
-                PersonDraft(
-                    roles=[Role.VICTIM.value],
-                    given_name=d["victim_given_name"],
-                    family_name=d["victim_family_name"],
-                )
-            )
+        vulnerable = {
+            "under18": _as_bool(d["victim_under_18"]),
+            "welfareRisk": _as_bool(d["victim_vulnerable"]),
+        }
+        if involvement == HowInvolved.ON_BEHALF_OF_VICTIM:
+            doc.add(
+                "person", "victim",
+                {"givenName": _names(d["victim_given_name"]), "surname": d["victim_family_name"], **vulnerable},
+                link="victim",
+            )  # fmt: skip
+        elif involvement == HowInvolved.VICTIM:
+            doc.attributes(reporter).update({k: v for k, v in vulnerable.items() if v is not None})
+        doc.add(
+            "location", "incidentLocation",
+            {"street": d["address_line"], "cityOrTown": d["town"], "postcode": d["postcode"]},
+            link="incidentLocation",
+        )  # fmt: skip
         if d["suspect_known"] != SuspectKnown.UNKNOWN or d["suspect_description"]:
             known = d["suspect_known"] == SuspectKnown.KNOWN
-            people.append(
-                PersonDraft(
-                    roles=[(Role.KNOWN_SUSPECT if known else Role.UNKNOWN_SUSPECT).value],
-                    given_name=d["suspect_given_name"],
-                    family_name=d["suspect_family_name"],
-                    description=d["suspect_description"],
-                )
-            )
-        return ReportDraft(
-            how_involved=d["how_involved"],
-            description=d["description"],
-            suspect_known=d["suspect_known"],
-            offence_hint=d["offence_hint"],
-            occurred_from=occurred,
-            immediate_danger=_as_bool(d["immediate_danger"]),
-            still_happening=_as_bool(d["still_happening"]),
-            weapon_involved=_as_bool(d["weapon_involved"]),
-            victim_under_18=_as_bool(d["victim_under_18"]),
-            victim_vulnerable=_as_bool(d["victim_vulnerable"]),
-            location=LocationDraft(
-                address_line=d["address_line"], town=d["town"], postcode=d["postcode"]
-            ),
-            people=people,
-            vehicles=[VehicleDraft(vrm=d["vehicle_vrm"])] if d["vehicle_vrm"] else [],
-        )
+            doc.add(
+                "person", "suspect",
+                {
+                    "suspectKnown": SUSPECT_CODES[d["suspect_known"]],
+                    "givenName": _names(d["suspect_given_name"]),
+                    "surname": d["suspect_family_name"],
+                    "personDescription": d["suspect_description"],
+                },
+                link=Role.KNOWN_SUSPECT if known else Role.UNKNOWN_SUSPECT,
+            )  # fmt: skip
+        if d["vehicle_vrm"]:
+            doc.add("object", "vehicle", {"vehicleVRM": d["vehicle_vrm"]}, link="damaged")
+        return doc.as_dict()

@@ -29,10 +29,70 @@ class Submission(models.Model):
     channel = models.CharField(max_length=10, choices=Channel.choices)
     received_at = models.DateTimeField()
     raw = models.ForeignKey(EvidenceBlob, on_delete=models.PROTECT)
-    payload = models.JSONField()
+    payload = models.JSONField()  # the SDM document every channel is turned into
+    # sha256 of the canonical JSON of `payload`: the same id with other content is a conflict.
+    content_sha256 = models.CharField(max_length=64, blank=True)
     report = models.OneToOneField(
         Report, null=True, blank=True, on_delete=models.PROTECT, related_name="submission"
     )
 
     def __str__(self) -> str:
         return f"{self.get_channel_display()} {self.id}"
+
+
+class QuarantineReason(models.TextChoices):
+    INVALID_JSON = "invalid_json", "Not valid JSON"
+    INVALID_DOCUMENT = "invalid_document", "Fails the Standard Data Model"
+    CONFLICT = "conflict", "Same submission id, different content"
+    NOT_A_REPORT = "not_a_report", "Email is not a report"
+    MALFORMED_EMAIL = "malformed_email", "Email cannot be read"
+    UNREADABLE_ATTACHMENT = "unreadable_attachment", "Attachment cannot be read"
+    TOO_LARGE = "too_large", "Too large"
+    INTERNAL_ERROR = "internal_error", "Peel failed while processing it"
+
+
+class QuarantineStatus(models.TextChoices):
+    HELD = "held", "Held"
+    RELEASED = "released", "Released (filed as a report)"
+    DISCARDED = "discarded", "Discarded"
+
+
+class QuarantineItem(models.Model):
+    """Input Peel could not file, kept byte for byte with the exact reason, until retried."""
+
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    # One item per distinct input: re-running a batch after a crash never duplicates it.
+    raw = models.OneToOneField(EvidenceBlob, on_delete=models.PROTECT)
+    source = models.CharField(max_length=300, blank=True)  # file name, IMAP UID, API client
+    received_at = models.DateTimeField()
+    reason = models.CharField(max_length=30, choices=QuarantineReason.choices)
+    # [{"title", "detail", "source", "field"}]: "field" names what the national form changed.
+    problems = models.JSONField(default=list)
+    status = models.CharField(
+        max_length=10, choices=QuarantineStatus.choices, default=QuarantineStatus.HELD
+    )
+    attempts = models.PositiveIntegerField(default=1)
+    last_attempt_at = models.DateTimeField()
+    submission = models.ForeignKey(Submission, null=True, blank=True, on_delete=models.PROTECT)
+
+    class Meta:
+        indexes = [models.Index(fields=["status", "received_at"])]
+        permissions = [("manage_quarantine", "Can see and retry quarantined input")]
+
+    def __str__(self) -> str:
+        return f"Q{self.pk} {self.get_reason_display()}"
+
+
+class ApiClient(models.Model):
+    """A caller of the Standard API (the national hub), onboarded with an id and a secret."""
+
+    client_id = models.CharField(max_length=64, unique=True)
+    # sha256 of a random 256-bit secret: a slow password hash adds nothing to a random key
+    # and would cost every request tens of milliseconds.
+    secret_sha256 = models.CharField(max_length=64)
+    name = models.CharField(max_length=100)
+    active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.name

@@ -6,8 +6,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
-from peel.intake.actions import do_accept_submission
+from peel.intake.evidence import store_bytes
 from peel.intake.forms import PublicReportForm
+from peel.intake.pipeline import accept_document
 from peel.reports.choices import Channel
 from peel.reports.models import Report
 
@@ -23,20 +24,18 @@ def report_crime(request: HttpRequest) -> HttpResponse:
     form = PublicReportForm(request.POST)
     if not form.is_valid():
         return render(request, "intake/report_form.html", {"form": form}, status=400)
-    # What the public sent, field by field, is the evidence (the CSRF token is not theirs).
-    payload = {k: v for k, v in request.POST.items() if k != "csrfmiddlewaretoken"}
-    raw = json.dumps(payload, sort_keys=True, ensure_ascii=False).encode()
-    submission, _created = do_accept_submission(
-        "public",
-        submission_id=form.cleaned_data["submission_token"],
-        channel=Channel.WEB,
-        raw=raw,
-        content_type="application/json",
-        payload=payload,
-        draft=form.to_draft(),
-    )
-    assert submission.report is not None
-    return redirect("receipt", reference=submission.report.reference)
+    # The evidence: what the public typed (not the CSRF token) and the SDM document built from it.
+    typed = {k: v for k, v in request.POST.items() if k != "csrfmiddlewaretoken"}
+    envelope = {"form": typed, "sdm": form.to_sdm(), "facts": form.extra_facts()}
+    raw = json.dumps(envelope, sort_keys=True, ensure_ascii=False).encode()
+    outcome = accept_document(
+        "public", Channel.WEB, store_bytes(raw, "application/json"), envelope["sdm"],
+        extra_facts=envelope["facts"],
+    )  # fmt: skip
+    if not outcome.ok or outcome.submission is None or outcome.submission.report is None:
+        # The form built a document the model rejects: a Peel defect, held for a supervisor.
+        return render(request, "intake/report_held.html", status=202)
+    return redirect("receipt", reference=outcome.submission.report.reference)
 
 
 def receipt(request: HttpRequest, reference: str) -> HttpResponse:

@@ -9,7 +9,7 @@ from django.db import IntegrityError, transaction
 from peel.audit import log as audit
 from peel.reports.choices import ReportStatus
 from peel.reports.drafts import ReportDraft
-from peel.reports.models import Involvement, Location, Person, Report, Vehicle
+from peel.reports.models import Involvement, Item, Location, Person, Report, Vehicle
 
 # No 0/O or 1/I: references are read out over the phone.
 _REFERENCE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
@@ -31,7 +31,8 @@ def do_create_report(actor: Any, draft: ReportDraft, channel: str, received_at: 
             for name in (
                 "how_involved", "description", "suspect_known", "offence_hint",
                 "occurred_from", "occurred_to", "immediate_danger", "still_happening",
-                "weapon_involved", "victim_under_18", "victim_vulnerable",
+                "weapon_involved", "victim_under_18", "victim_vulnerable", "hate_crime",
+                "threat_or_assault", "customer_reference", "category", "high_harm", "flags",
             )
         }  # fmt: skip
         for _attempt in range(5):  # a reference collision is ~1 in 10^9; retry, never fail
@@ -58,6 +59,7 @@ def do_create_report(actor: Any, draft: ReportDraft, channel: str, received_at: 
         Vehicle.objects.bulk_create(
             Vehicle(report=report, vrm=v.vrm, description=v.description) for v in draft.vehicles
         )
+        Item.objects.bulk_create(Item(report=report, **item.__dict__) for item in draft.items)
         audit.record(actor, "report.created", report, after={"channel": channel, **draft.as_dict()})
     return report
 

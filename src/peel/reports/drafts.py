@@ -20,6 +20,8 @@ class PersonDraft:
     email: str = ""
     phone: str = ""
     description: str = ""
+    # SDM victim-vulnerability questions answered "yes" (e.g. "riskOfSelfHarm").
+    vulnerabilities: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -34,6 +36,17 @@ class LocationDraft:
 class VehicleDraft:
     vrm: str
     description: str = ""
+
+
+@dataclass
+class ItemDraft:
+    """An object linked to the incident: stolen, damaged, a weapon used, or evidence."""
+
+    kind: str  # SDM object kind: vehicle, bicycle, mobile, bankCard, property, weapon, evidence
+    link_reason: str  # SDM incident -> object link reason: stolen, damaged, weaponUsed, ...
+    description: str = ""
+    identifiers: dict[str, str] = field(default_factory=dict)  # IMEI, serial, VRM, card ending
+    value: str = ""
 
 
 @dataclass
@@ -52,6 +65,15 @@ class ReportDraft:
     location: LocationDraft | None = None
     people: list[PersonDraft] = field(default_factory=list)
     vehicles: list[VehicleDraft] = field(default_factory=list)
+    items: list[ItemDraft] = field(default_factory=list)
+    # From the national submission: the public's reference, category and high-harm flag.
+    customer_reference: str = ""
+    category: str = ""
+    high_harm: bool | None = None
+    hate_crime: bool | None = None
+    threat_or_assault: bool | None = None
+    # Things a person must look at: sources that disagree, values that could not be used.
+    flags: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)

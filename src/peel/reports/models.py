@@ -41,6 +41,14 @@ class Report(models.Model):
     weapon_involved = models.BooleanField(null=True)
     victim_under_18 = models.BooleanField(null=True)
     victim_vulnerable = models.BooleanField(null=True)
+    hate_crime = models.BooleanField(null=True)
+    threat_or_assault = models.BooleanField(null=True)
+    # From the national submission (SDM submission entity).
+    customer_reference = models.CharField(max_length=40, blank=True, db_index=True)
+    category = models.CharField(max_length=40, blank=True)
+    high_harm = models.BooleanField(null=True)
+    # Plain sentences for the operator: sources that disagree, values that could not be used.
+    flags = models.JSONField(default=list, blank=True)
 
     class Meta:
         permissions = [("view_any_report", "Can read any report, not only the one in hand")]
@@ -56,6 +64,7 @@ class Person(models.Model):
     email = models.EmailField(max_length=120, blank=True)
     phone = models.CharField(max_length=20, blank=True, db_index=True)  # E.164
     description = models.TextField(blank=True)  # for people the reporter can only describe
+    vulnerabilities = models.JSONField(default=list, blank=True)  # SDM questions answered yes
 
     def __str__(self) -> str:
         return f"{self.given_name} {self.family_name}".strip() or "Unknown person"
@@ -84,3 +93,17 @@ class Vehicle(models.Model):
 
     def __str__(self) -> str:
         return self.vrm
+
+
+class Item(models.Model):
+    """An object linked to the incident: stolen or damaged property, a weapon, evidence."""
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="items")
+    kind = models.CharField(max_length=30)  # SDM object kind (vehicle, mobile, bankCard, ...)
+    link_reason = models.CharField(max_length=30)  # SDM link reason (stolen, damaged, ...)
+    description = models.CharField(max_length=500, blank=True)
+    identifiers = models.JSONField(default=dict, blank=True)  # never a full card number
+    value = models.CharField(max_length=40, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.kind} ({self.link_reason})"

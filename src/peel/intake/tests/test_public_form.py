@@ -85,9 +85,13 @@ def test_the_raw_submission_is_kept_as_content_addressed_evidence(client: Client
     submission = Submission.objects.get()
     stored = blob_path(submission.raw.sha256).read_bytes()
     assert hashlib.sha256(stored).hexdigest() == submission.raw.sha256
-    assert json.loads(stored)["description"] == data["description"]
-    assert "csrfmiddlewaretoken" not in json.loads(stored)
-    assert submission.payload["postcode"] == "wf1 1ab"  # as typed, before normalising
+    envelope = json.loads(stored)
+    assert envelope["form"]["description"] == data["description"]
+    assert "csrfmiddlewaretoken" not in envelope["form"]
+    assert envelope["form"]["postcode"] == "wf1 1ab"  # as typed, before normalising
+    # The form road builds the same SDM document the Standard API receives.
+    assert submission.payload == envelope["sdm"]
+    assert submission.payload["data"]["attributes"]["incidentDescription"] == data["description"]
 
 
 def test_submitting_the_same_form_twice_files_one_report(client: Client) -> None:

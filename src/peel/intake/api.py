@@ -1,0 +1,133 @@
+"""The force-hosted Standard API: `POST /process`, called by the national integration hub.
+
+200 once the submission is durably stored (or was already), 400 with JSON:API `errors` naming
+each problem (the input is kept in quarantine), 401 for an unknown caller, 503 when Peel cannot
+safely accept work (low disk, database down): the hub retries later.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import logging
+import shutil
+from typing import Any
+
+from django.conf import settings
+from django.db import DatabaseError
+from django.http import HttpRequest, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+
+from peel.intake.models import ApiClient
+from peel.intake.pipeline import Outcome, accept_json
+from peel.reports.choices import Channel
+
+logger = logging.getLogger("peel.security")
+
+
+def secret_digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def authenticate(request: HttpRequest) -> ApiClient | None:
+    """MuleSoft-style `client_id`/`client_secret` headers, as the hub sends them."""
+    client_id = request.headers.get("client_id") or request.headers.get("client-id", "")
+    secret = request.headers.get("client_secret") or request.headers.get("client-secret", "")
+    if not client_id or not secret:
+        return None
+    client = ApiClient.objects.filter(client_id=client_id, active=True).first()
+    expected = client.secret_sha256 if client else secret_digest("")
+    # Compare even when the client is unknown, so timing does not reveal which ids exist.
+    if not hmac.compare_digest(expected, secret_digest(secret)) or client is None:
+        return None
+    return client
+
+
+def cannot_accept_reason() -> str:
+    """Why intake should refuse work right now, or "" when it can take it."""
+    evidence_dir = settings.EVIDENCE_DIR
+    evidence_dir.mkdir(parents=True, exist_ok=True)
+    free_mb = shutil.disk_usage(evidence_dir).free // (1024 * 1024)
+    if free_mb < int(settings.PEEL["MIN_FREE_DISK_MB"]):
+        return f"Evidence store has {free_mb} MB free; intake pauses below {settings.PEEL['MIN_FREE_DISK_MB']} MB."
+    return ""
+
+
+def _error(
+    status: int, title: str, detail: str, source: str = "", meta: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    reason = {400: "Bad Request", 401: "Unauthorized", 503: "Service Unavailable"}[status]
+    return {
+        "id": str(status),
+        "status": reason,
+        "title": title,
+        "detail": detail,
+        "source": source,
+        "meta": meta or {},
+    }
+
+
+def _respond(outcome: Outcome) -> JsonResponse:
+    if outcome.ok and outcome.submission is not None:
+        report = outcome.submission.report
+        return JsonResponse(
+            {
+                "meta": {
+                    "submissionId": outcome.submission_id,
+                    "reference": report.reference if report else "",
+                    "duplicate": outcome.status == "duplicate",
+                }
+            }
+        )
+    meta: dict[str, Any] = {"submissionId": outcome.submission_id}
+    if outcome.quarantine is not None:
+        meta["quarantineId"] = outcome.quarantine.pk
+    errors = [_error(400, p.title, p.detail, p.source, meta) for p in outcome.problems]
+    return JsonResponse({"errors": errors}, status=400)
+
+
+@csrf_exempt
+@require_POST
+def process(request: HttpRequest) -> JsonResponse:
+    client = authenticate(request)
+    if client is None:
+        logger.warning(
+            "Standard API: rejected caller from %s (client_id %r)",
+            request.META.get("REMOTE_ADDR"), request.headers.get("client_id", "")[:64],
+        )  # fmt: skip
+        response = JsonResponse(
+            {
+                "errors": [
+                    _error(401, "Unauthorized", "A valid client_id and client_secret are required.")
+                ]
+            },
+            status=401,
+        )
+        response["WWW-Authenticate"] = 'ClientSecret realm="peel"'
+        return response
+    reason = cannot_accept_reason()
+    if reason:
+        logger.error("Standard API: refusing work: %s", reason)
+        return _unavailable(reason)
+    if len(request.body) > int(settings.PEEL["API_MAX_BYTES"]):
+        detail = (
+            f"The body is {len(request.body)} bytes; the limit is {settings.PEEL['API_MAX_BYTES']}."
+        )
+        return JsonResponse({"errors": [_error(400, "Too large", detail)]}, status=400)
+    try:
+        outcome = accept_json(
+            f"api:{client.client_id}", Channel.API, request.body, source=client.client_id
+        )
+    except (DatabaseError, OSError) as exc:
+        logger.exception("Standard API: could not store a submission")
+        return _unavailable(
+            f"Peel could not store the submission ({type(exc).__name__}); try again."
+        )
+    return _respond(outcome)
+
+
+def _unavailable(detail: str) -> JsonResponse:
+    response = JsonResponse({"errors": [_error(503, "Cannot accept work", detail)]}, status=503)
+    response["Retry-After"] = "60"
+    return response

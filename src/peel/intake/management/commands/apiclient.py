@@ -1,0 +1,51 @@
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import transaction
+
+from peel.audit import log as audit
+from peel.intake.api import secret_digest
+from peel.intake.models import ApiClient
+
+
+class Command(BaseCommand):
+    help = (
+        "Standard API callers. `peel apiclient add NAME` onboards one and prints its client id "
+        "and secret once (only a hash is kept); `list`; `revoke CLIENT_ID`."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("subcommand", choices=["add", "list", "revoke"])
+        parser.add_argument("arg", nargs="?", help="NAME for add, CLIENT_ID for revoke")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        subcommand, arg = options["subcommand"], options["arg"]
+        if subcommand == "list":
+            for client in ApiClient.objects.order_by("created_at"):
+                state = "active" if client.active else "revoked"
+                self.stdout.write(f"{client.client_id}  {state:8}  {client.name}")
+            return
+        if not arg:
+            raise CommandError(f"`peel apiclient {subcommand}` needs an argument.")
+        with transaction.atomic():
+            if subcommand == "add":
+                secret = secrets.token_urlsafe(32)
+                client = ApiClient.objects.create(
+                    client_id=secrets.token_hex(16), secret_sha256=secret_digest(secret), name=arg
+                )
+                audit.record(
+                    "peel apiclient", "intake.api_client_added", client, after={"name": arg}
+                )
+                self.stdout.write(f"client_id={client.client_id}\nclient_secret={secret}")
+                return
+            updated = ApiClient.objects.filter(client_id=arg, active=True).update(active=False)
+            if not updated:
+                raise CommandError(f"No active API client with id {arg}.")
+            client = ApiClient.objects.get(client_id=arg)
+            audit.record(
+                "peel apiclient", "intake.api_client_revoked", client, after={"active": False}
+            )
+            self.stdout.write(f"Revoked {arg}.")
