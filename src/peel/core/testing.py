@@ -43,3 +43,13 @@ def file_report(**overrides: Any) -> Report:
 
 # The password every test persona gets (test databases only).
 PASSWORD = "correct-horse-battery-staple"  # noqa: S105
+
+
+def api_client_headers(name: str = "National hub") -> dict[str, str]:
+    """Onboard a Standard API caller and return the headers it authenticates with."""
+    from peel.intake.api import secret_digest
+    from peel.intake.models import ApiClient
+
+    client_id, secret = f"client-{name.lower().replace(' ', '-')}", f"secret-for-{name}"
+    ApiClient.objects.create(client_id=client_id, secret_sha256=secret_digest(secret), name=name)
+    return {"client_id": client_id, "client_secret": secret}

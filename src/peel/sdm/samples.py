@@ -69,7 +69,7 @@ def sample_document(seed: int | None = None, submission_id: str | None = None) -
         victim,
         "personalTelephone",
         doc.add(
-            "object", "phoneNumber", {"telephoneNumberFull": f"07911 {rng.randint(100000, 999999)}"}
+            "object", "phoneNumber", {"telephoneNumberFull": f"07400 {rng.randint(100000, 999999)}"}
         ),
     )
     doc.add(
@@ -89,7 +89,7 @@ def sample_document(seed: int | None = None, submission_id: str | None = None) -
         doc.add(
             "object",
             "bicycle",
-            {"bicycleColour": "Blue", "bicycleDescription": "Road bike"},
+            {"bicycleColour": "PCLR_0003", "bicycleDescription": "Road bike"},
             link="stolen",
         )
     if rng.random() < 0.5:
