@@ -6,7 +6,7 @@ BIN     := $(VENV)/bin
 PG_URL  ?= postgres://postgres@127.0.0.1:5432/peel
 SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: help venv browser demo test lint test-sqlite test-postgres bench clean
+.PHONY: help venv system-packages demo test lint test-sqlite test-postgres bench clean
 
 help:
 	@echo "make demo    set up and serve the demo at http://127.0.0.1:8000"
@@ -21,10 +21,12 @@ $(BIN)/.installed: requirements.txt requirements-dev.txt pyproject.toml
 
 venv: $(BIN)/.installed
 
-# Debian's Chromium drives the browser tests (Playwright cannot download browsers here).
-browser:
-	@command -v chromium >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && \
-	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium >/dev/null; }
+# Debian packages the tests drive for real: Chromium for the browser tests (Playwright cannot
+# download browsers here), Dovecot for the IMAP intake tests, DejaVu for Unicode PDFs.
+system-packages:
+	@{ command -v chromium && command -v dovecot && test -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf; } >/dev/null 2>&1 || \
+	  { $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq \
+	    chromium dovecot-imapd fonts-dejavu-core >/dev/null; }
 
 demo: venv
 	$(BIN)/peel demo
@@ -36,11 +38,11 @@ lint: venv
 	$(BIN)/peel check --fail-level WARNING
 	$(BIN)/peel makemigrations --check --dry-run
 
-test-sqlite: venv browser
+test-sqlite: venv system-packages
 	env -u DATABASE_URL $(BIN)/pytest
 
 # Must fail, not skip, when PostgreSQL is unreachable: conftest.py checks before any test runs.
-test-postgres: venv browser
+test-postgres: venv system-packages
 	DATABASE_URL=$(PG_URL) PEEL_REQUIRE_DATABASE=postgresql $(BIN)/pytest
 
 test: lint test-sqlite test-postgres

@@ -20,6 +20,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "workqueue.supervise_queue",
         "review.record_decision",
         "reports.view_any_report",
+        "intake.manage_quarantine",
     ],
     "safeguarding": [
         "reports.view_any_report",
@@ -31,6 +32,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     ],
     "admin": [
         "workqueue.supervise_queue",
+        "intake.manage_quarantine",
         "reports.view_any_report",
         "audit.view_auditevent",
         "audit.view_accessevent",

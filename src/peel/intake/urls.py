@@ -1,10 +1,16 @@
 from django.urls import path
 
-from peel.intake import api, views
+from peel.intake import api, staff_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("process", api.process, name="standard-api-process"),
     path("report/", views.report_crime, name="report-crime"),
     path("report/receipt/<str:reference>/", views.receipt, name="receipt"),
+    path("staff/quarantine/", staff_views.quarantine_list, name="quarantine"),
+    path(
+        "staff/quarantine/<int:item_id>/retry/",
+        staff_views.quarantine_retry,
+        name="quarantine-retry",
+    ),
 ]

@@ -7,13 +7,19 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from peel.intake.models import QuarantineItem, QuarantineStatus
 from peel.workqueue.actions import current_item, do_get_work, do_return_item
 from peel.workqueue.models import WorkItem, WorkStatus
 
 
 @login_required
 def staff_home(request: HttpRequest) -> HttpResponse:
-    return render(request, "workqueue/staff_home.html", {"held": current_item(request.user)})
+    context = {"held": current_item(request.user)}
+    if request.user.has_perm("intake.manage_quarantine"):
+        context["quarantine_held"] = QuarantineItem.objects.filter(
+            status=QuarantineStatus.HELD
+        ).count()
+    return render(request, "workqueue/staff_home.html", context)
 
 
 @login_required

@@ -84,7 +84,8 @@ userdb {{
 }}
 """
     )
-    process = subprocess.Popen([binary, "-F", "-c", str(config)])  # -F: stay in the foreground
+    # -F: stay in the foreground, so the fixture owns the process.
+    process = subprocess.Popen([binary, "-F", "-c", str(config)])  # noqa: S603
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline:
         try:

@@ -1,0 +1,65 @@
+"""Supervisors' view of intake: what is held in quarantine, why, and a button to retry it."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from peel.audit.log import record_access
+from peel.intake.models import QuarantineItem, QuarantineStatus
+from peel.intake.pipeline import retry
+
+# Problems that mean the national form changed before Peel's copy of the model did.
+FORM_CHANGE_TITLES = {
+    "Unknown field",
+    "Value not in list",
+    "Missing required field",
+    "Unknown entity type",
+}
+
+
+def form_change_counts(items: list[QuarantineItem]) -> list[tuple[str, int]]:
+    """How many held items name each field the national form changed, most first."""
+    counts: Counter[str] = Counter()
+    for item in items:
+        fields = {p.get("field", "") for p in item.problems if p.get("title") in FORM_CHANGE_TITLES}
+        counts.update(f for f in fields if f)
+    return counts.most_common()
+
+
+@login_required
+@permission_required("intake.manage_quarantine", raise_exception=True)
+def quarantine_list(request: HttpRequest) -> HttpResponse:
+    items = list(
+        QuarantineItem.objects.filter(status=QuarantineStatus.HELD).order_by("received_at")[:500]
+    )
+    for item in items:  # the problems quote what the public sent: each read is logged
+        record_access(request.user, item, "quarantine review")
+    return render(
+        request,
+        "intake/quarantine.html",
+        {"items": items, "form_changes": form_change_counts(items)},
+    )
+
+
+@login_required
+@permission_required("intake.manage_quarantine", raise_exception=True)
+@require_POST
+def quarantine_retry(request: HttpRequest, item_id: int) -> HttpResponse:
+    item = get_object_or_404(QuarantineItem, pk=item_id)
+    try:
+        outcome = retry(request.user, item)
+    except ValueError as exc:
+        messages.error(request, str(exc))
+        return redirect("quarantine")
+    if outcome.ok and outcome.submission is not None and outcome.submission.report is not None:
+        messages.success(request, f"Q{item.pk} filed as {outcome.submission.report.reference}.")
+    else:
+        reason = outcome.problems[0].detail if outcome.problems else "unknown"
+        messages.error(request, f"Q{item.pk} is still held: {reason}")
+    return redirect("quarantine")
