@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -51,7 +52,7 @@ def patched_spec(directory: Path) -> Path:
     return path
 
 
-SPEC_DIR = Path(os.environ.get("PEEL_TEST_SPEC_DIR", "/tmp")) / f"peel-spec-{os.getpid()}"
+SPEC_DIR = Path(tempfile.gettempdir()) / f"peel-spec-{os.getpid()}"
 if not SPEC_DIR.exists():
     SPEC_DIR.mkdir(parents=True)
     patched_spec(SPEC_DIR)

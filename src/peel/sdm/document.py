@@ -306,6 +306,8 @@ def _check_entity(entity: Entity, schemas: SchemaSet, problems: list[Problem]) -
                     f"{entity.kind}.{name}",
                 )
             )
+    if schemas.is_valid(schema_path, entity.attributes):
+        return
     for error in schemas.validator(schema_path).iter_errors(entity.attributes):
         problems.append(_schema_problem(entity, error, schemas, schema_path))
 

@@ -17,6 +17,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+import jsonschema_rs
 from jsonschema import Draft202012Validator, FormatChecker
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
@@ -43,6 +44,20 @@ def _is_date(value: object) -> bool:
     return True
 
 
+def _is_date_time_rs(value: str) -> bool:
+    try:
+        return _is_date_time(value)
+    except ValueError:
+        return False
+
+
+def _is_date_rs(value: str) -> bool:
+    try:
+        return _is_date(value)
+    except ValueError:
+        return False
+
+
 @dataclass
 class SchemaSet:
     sources: tuple[Path, ...]
@@ -50,8 +65,25 @@ class SchemaSet:
     defects: list[str] = field(default_factory=list)
     registry: Registry = field(default_factory=Registry)
     _validators: dict[str, Draft202012Validator] = field(default_factory=dict)
+    _fast: dict[str, Any] = field(default_factory=dict)
     _properties: dict[str, frozenset[str]] = field(default_factory=dict)
     labels: dict[str, dict[str, str]] = field(default_factory=dict)  # cache for sdm.text
+
+    def is_valid(self, relative_path: str, instance: Any) -> bool:
+        """The fast check (Rust, about 30x quicker); `validator()` explains any failure."""
+        if relative_path not in self._fast:
+            self._fast[relative_path] = jsonschema_rs.Draft202012Validator(
+                {"$ref": BASE_URI + relative_path},
+                retriever=self._retrieve,
+                validate_formats=True,
+                formats={"date-time": _is_date_time_rs, "date": _is_date_rs},
+            )
+        return bool(self._fast[relative_path].is_valid(instance))
+
+    def _retrieve(self, uri: str) -> Any:
+        if not uri.startswith(BASE_URI):
+            raise ValueError(f"{uri} is not part of the Standard Data Model (no network lookups)")
+        return self.documents[uri[len(BASE_URI) :].split("#")[0]]
 
     def validator(self, relative_path: str) -> Draft202012Validator:
         if relative_path not in self._validators:

@@ -50,7 +50,7 @@ def _labels(schemas: SchemaSet, schema_path: str) -> dict[str, str]:
 def render_text(document: dict[str, Any], schemas: SchemaSet) -> str:
     data = document["data"]
     entities = [data, *document.get("included", [])]
-    submission = next((e for e in entities if e.get("type") == "submission"), {})
+    submission: dict[str, Any] = next((e for e in entities if e.get("type") == "submission"), {})
     lines = [TITLE]
     sid = submission.get("attributes", {}).get("submissionId")
     if sid:

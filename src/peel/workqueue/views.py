@@ -14,7 +14,7 @@ from peel.workqueue.models import WorkItem, WorkStatus
 
 @login_required
 def staff_home(request: HttpRequest) -> HttpResponse:
-    context = {"held": current_item(request.user)}
+    context: dict[str, object] = {"held": current_item(request.user)}
     if request.user.has_perm("intake.manage_quarantine"):
         context["quarantine_held"] = QuarantineItem.objects.filter(
             status=QuarantineStatus.HELD

@@ -35,9 +35,10 @@ class Command(BaseCommand):
             return
         if options["id"] is None:
             raise CommandError("Which item? `peel quarantine retry ID`")
-        item = QuarantineItem.objects.filter(pk=options["id"]).first()
-        if item is None:
+        found = QuarantineItem.objects.filter(pk=options["id"]).first()
+        if found is None:
             raise CommandError(f"No quarantine item Q{options['id']}.")
+        item = found
         try:
             outcome = retry("peel quarantine retry", item)
         except ValueError as exc:
