@@ -7,10 +7,11 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
 from django.utils import timezone
 
 from peel.audit import log as audit
+from peel.core.db import write_transaction
 from peel.intake.evidence import store_bytes
 from peel.intake.models import EvidenceBlob, Submission
 from peel.reports.actions import do_create_report
@@ -45,7 +46,7 @@ def do_accept_submission(
         return existing, False
     received_at = timezone.now()
     try:
-        with transaction.atomic():
+        with write_transaction():
             report = do_create_report(actor, draft, channel, received_at)
             submission = Submission.objects.create(
                 id=submission_id,

@@ -179,8 +179,10 @@ class PublicReportForm(forms.Form):
         )
         involvement = d["how_involved"]
         reporter_links = {HowInvolved.VICTIM: "victim", HowInvolved.WITNESS: "witness"}
+        # The reporter's entity kind is their main role, so its schema has their questions.
         reporter = doc.add(
-            "person", "personReporting", {"givenName": _names(d["given_name"]), "surname": d["family_name"]},
+            "person", reporter_links.get(involvement, "personReporting"),
+            {"givenName": _names(d["given_name"]), "surname": d["family_name"]},
             link="personReporting",
         )  # fmt: skip
         if involvement in reporter_links:

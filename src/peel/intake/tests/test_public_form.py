@@ -126,3 +126,17 @@ def test_bad_answers_are_explained_and_nothing_is_stored(client: Client) -> None
 def test_a_future_date_is_refused(client: Client) -> None:
     response = client.post("/report/", form_data(occurred_date="2999-01-01"))
     assert "The date cannot be in the future." in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "how_involved", ["victim", "witness", "on_behalf_of_victim", "on_behalf_of_business"]
+)
+@pytest.mark.parametrize("suspect_known", ["unknown", "described", "known"])
+def test_every_answer_path_builds_a_document_the_national_model_accepts(
+    client: Client, how_involved: str, suspect_known: str
+) -> None:
+    data = form_data(how_involved=how_involved, suspect_known=suspect_known, victim_under_18="yes")
+    response = client.post("/report/", data)
+    assert response.status_code == 302, response.content.decode()[:500]
+    report = Report.objects.get()
+    assert report.how_involved == how_involved and report.suspect_known == suspect_known

@@ -11,9 +11,13 @@ from peel.accounts.actions import do_create_user, do_set_password
 from peel.accounts.models import User
 from peel.core.demodata import DemoReportFactory
 from peel.intake.actions import do_accept_draft
+from peel.intake.email import accept_email, build_report_email
+from peel.intake.pipeline import accept_json
+from peel.reports.choices import Channel
 from peel.reports.models import Report
 from peel.review.actions import do_record_decision
 from peel.review.choices import Outcome
+from peel.sdm.samples import sample_document
 from peel.workqueue.actions import do_get_work
 
 DEMO_USERS = [
@@ -69,6 +73,7 @@ class Command(BaseCommand):
         for draft in factory.reports(options["reports"]):
             do_accept_draft("demo generator", draft)
             created += 1
+        created += self._other_roads(options["seed"])
         operator = User.objects.get(username="operator2")
         to_decide = int(created * options["decided"])
         for i in range(to_decide):
@@ -83,6 +88,27 @@ class Command(BaseCommand):
             f"{Report.objects.count()} reports in all."
         )
         print_logins(self.stdout, logins)
+
+    def _other_roads(self, seed: int) -> int:
+        """A few reports by the Standard API and email, and some input held in quarantine."""
+        filed = 0
+        for i in range(10):
+            body = json.dumps(sample_document(seed=seed * 1000 + i)).encode()
+            filed += accept_json("national hub (demo)", Channel.API, body).ok
+        for i in range(5):
+            raw = build_report_email(
+                sample_document(seed=seed * 1000 + 500 + i), json_attachment=i % 2 == 0
+            )
+            filed += accept_email("email intake (demo)", raw, source="demo").ok
+        for i in range(3):  # the national form gained a field Peel does not know yet
+            document = sample_document(seed=seed * 1000 + 900 + i)
+            document["data"]["attributes"]["incidentReportedOnline"] = True
+            accept_json("national hub (demo)", Channel.API, json.dumps(document).encode())
+        accept_email(
+            "email intake (demo)",
+            b"From: someone@example.org\nSubject: hi\n\nIs the station open?\n",
+        )
+        return filed
 
 
 def print_logins(out: Any, logins: dict[str, str]) -> None:
