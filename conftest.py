@@ -62,3 +62,11 @@ def _files_in_tmp(settings: Any, tmp_path: Any) -> None:
     """Tests never write into the real var/ (evidence, demo logins)."""
     settings.EVIDENCE_DIR = tmp_path / "evidence"
     settings.VAR_DIR = tmp_path
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> None:
+    """Rate-limit counters live in the cache: each test starts with none."""
+    from django.core.cache import cache
+
+    cache.clear()

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "peel.triage",
     "peel.workqueue",
     "peel.review",
+    "peel.notifications",
 ]
 
 MIDDLEWARE = [
@@ -161,6 +162,44 @@ PEEL: dict[str, Any] = {
     "EMAIL_MAX_BYTES": int(os.environ.get("PEEL_EMAIL_MAX_BYTES", str(25 * 1024 * 1024))),
 }
 DATA_UPLOAD_MAX_MEMORY_SIZE = PEEL["API_MAX_BYTES"]
+
+# The public form's protection against floods and bots (no third-party service).
+PEEL.update(
+    {
+        "FORM_RATE": os.environ.get("PEEL_FORM_RATE", "10/h"),  # reports per IP address
+        "STATUS_RATE": os.environ.get("PEEL_STATUS_RATE", "20/h"),  # status look-ups per IP
+        "FORM_MIN_SECONDS": int(os.environ.get("PEEL_FORM_MIN_SECONDS", "5")),  # faster is a bot
+    }
+)
+# Counters for the rate limits. One process (waitress) can use its memory; several processes
+# need a shared cache, e.g. PEEL_CACHE_URL=redis://127.0.0.1:6379/0.
+CACHES = {
+    "default": (
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": os.environ["PEEL_CACHE_URL"],
+        }
+        if os.environ.get("PEEL_CACHE_URL")
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
+
+# Outgoing email (receipts). PEEL_SMTP_URL=smtp://host:port sends by SMTP; without it, emails are
+# written as files under var/sent-mail/ (the demo), never silently dropped.
+_smtp = os.environ.get("PEEL_SMTP_URL", "")
+if _smtp:
+    from urllib.parse import urlparse as _urlparse
+
+    _parts = _urlparse(_smtp)
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_HOST, EMAIL_PORT = _parts.hostname or "localhost", _parts.port or 25
+    EMAIL_HOST_USER, EMAIL_HOST_PASSWORD = _parts.username or "", _parts.password or ""
+    EMAIL_USE_TLS = _parts.scheme == "smtp+starttls"
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = VAR_DIR / "sent-mail"
+EMAIL_TIMEOUT = 10
+DEFAULT_FROM_EMAIL = os.environ.get("PEEL_FROM_EMAIL", "Peel <no-reply@peel.invalid>")
 
 LOGGING = {
     "version": 1,

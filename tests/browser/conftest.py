@@ -36,3 +36,15 @@ def new_page(browser: Browser) -> Iterator[object]:
     yield make
     for context in contexts:
         context.close()
+
+
+def assert_accessible(page: Page) -> None:
+    """Run axe-core (bundled with axe-playwright-python, nothing downloaded) on the page as shown."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page)
+    violations = [
+        f"{v['id']}: {v['help']} ({len(v['nodes'])} on {page.url})"
+        for v in results.response["violations"]
+    ]
+    assert violations == [], "\n".join(violations)

@@ -10,6 +10,7 @@ from playwright.sync_api import Page, expect
 from peel.core.testing import PASSWORD, file_report
 from peel.workqueue.actions import do_get_work
 from peel.workqueue.models import WorkItem, WorkStatus
+from tests.browser.conftest import assert_accessible
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -23,9 +24,13 @@ def sign_in(page: Page, base: str, username: str) -> None:
 
 
 def test_public_report_to_operator_decision_and_supervisor_return(
-    live_server, new_page, make_user
+    live_server, new_page, make_user, settings
 ) -> None:
     base = live_server.url
+    settings.PEEL = {
+        **settings.PEEL,
+        "FORM_MIN_SECONDS": 0,
+    }  # a robot fills the form faster than people
     operator = make_user("olivia", "operator")
     colleague = make_user("sam", "operator")
     make_user("grace", "supervisor")
@@ -34,7 +39,9 @@ def test_public_report_to_operator_decision_and_supervisor_return(
     # 1. A member of the public reports a crime and gets a receipt.
     public = new_page()
     public.goto(f"{base}/")
+    assert_accessible(public)
     public.get_by_role("link", name="Report a crime").click()
+    assert_accessible(public)
     public.locator("input[name=immediate_danger][value=yes]").check()
     for name in ["still_happening", "weapon_involved", "victim_under_18", "victim_vulnerable"]:
         public.locator(f"input[name={name}][value=no]").check()
@@ -42,6 +49,7 @@ def test_public_report_to_operator_decision_and_supervisor_return(
     public.get_by_label("Your first name").fill("Dawn")
     public.get_by_label("Your last name").fill("Whitaker")
     public.get_by_label("Your email address").fill("dawn.whitaker@example.org")
+    public.locator("input[name=email_receipt][value=no]").check()
     public.get_by_label("What kind of crime was it?").select_option("Harassment")
     public.get_by_label("What happened?").fill(
         "My neighbour says he will come round and hurt me tonight."
@@ -54,6 +62,7 @@ def test_public_report_to_operator_decision_and_supervisor_return(
     public.get_by_label("Suspect's first name (if known)").fill("Kevin")
     public.get_by_role("button", name="Send report").click()
     expect(public.get_by_role("heading", name="Report received")).to_be_visible()
+    assert_accessible(public)
     reference = public.get_by_test_id("reference").inner_text().strip()
     assert re.fullmatch(r"PEEL-\d{6}-[A-Z0-9]{6}", reference)
     expect(public.get_by_text("call 999 now")).to_be_visible()
@@ -73,6 +82,17 @@ def test_public_report_to_operator_decision_and_supervisor_return(
     desk.get_by_role("button", name="Record decision").click()
     expect(desk.get_by_text(f"Decision recorded for {reference}.")).to_be_visible()
     assert WorkItem.objects.get(report__reference=reference).status == WorkStatus.DONE
+
+    # The reporter checks where the report stands, with the keyboard only.
+    public.get_by_role("link", name="check where your report is").click()
+    assert_accessible(public)
+    public.get_by_label("Your reference").focus()
+    public.keyboard.type(reference)
+    public.keyboard.press("Tab")
+    public.keyboard.type("dawn.whitaker@example.org")
+    public.keyboard.press("Enter")
+    expect(public.get_by_test_id("status")).to_contain_text("Closed: recorded as an incident")
+    assert_accessible(public)
 
     # 4. A supervisor sees who holds what and returns an item to the queue.
     held = do_get_work(colleague)

@@ -58,10 +58,12 @@ class AuditEvent(models.Model):
 
 
 class AccessEvent(models.Model):
-    """One read of a person or report by a member of staff, with the purpose it served."""
+    """One read of a person or report, with who read it and the purpose it served."""
 
     occurred_at = models.DateTimeField(auto_now_add=True, db_index=True)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
+    # A member of staff, or none when the reader is outside (a reporter checking their status).
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT)
+    actor_label = models.CharField(max_length=120, blank=True)
     object_type = models.CharField(max_length=80)
     object_id = models.CharField(max_length=64)
     purpose = models.CharField(max_length=120)

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
 import uuid
 from typing import Any
 
 from django import forms
+from django.conf import settings
+from django.core import signing
 from django.utils import timezone
 
 from peel.core.identifiers import (
@@ -50,8 +53,18 @@ def _as_bool(answer: str) -> bool | None:
     return {"yes": True, "no": False}.get(answer)
 
 
+FORM_SALT = "peel.public-form.started"
+
+
 class PublicReportForm(forms.Form):
     submission_token = forms.UUIDField(widget=forms.HiddenInput)
+    # When the form was shown, signed: a "person" who answers in under a few seconds is a bot.
+    started = forms.CharField(widget=forms.HiddenInput)
+    # A field people never see or fill (hidden by CSS, skipped by keyboard and screen readers).
+    website = forms.CharField(
+        required=False, label="Leave this empty",
+        widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
+    )  # fmt: skip
 
     # Risk first: these decide how fast a person looks at the report.
     immediate_danger = _yes_no("Is anyone in immediate danger?")
@@ -111,9 +124,30 @@ class PublicReportForm(forms.Form):
         label="Registration of any vehicle involved (optional)", max_length=12, required=False
     )
 
+    email_receipt = forms.ChoiceField(
+        label="Is it safe for us to email you about this report?",
+        help_text="If someone else reads your email, choose No. We will not email you.",
+        choices=[("yes", "Yes"), ("no", "No")], widget=forms.RadioSelect,
+    )  # fmt: skip
+
     @classmethod
     def blank(cls) -> PublicReportForm:
-        return cls(initial={"submission_token": uuid.uuid4()})
+        started = signing.dumps({"t": time.time()}, salt=FORM_SALT)
+        return cls(initial={"submission_token": uuid.uuid4(), "started": started})
+
+    def looks_automated(self) -> str:
+        """Why this submission looks like a bot's, or "" (call after is_valid)."""
+        if self.data.get("website"):
+            return "filled the hidden field"
+        try:
+            started = float(
+                signing.loads(self.data.get("started", ""), salt=FORM_SALT, max_age=86400)["t"]
+            )
+        except (signing.BadSignature, KeyError, TypeError, ValueError):
+            return "form start token missing, forged or over a day old"
+        if time.time() - started < int(settings.PEEL["FORM_MIN_SECONDS"]):
+            return f"answered in {time.time() - started:.1f} s"
+        return ""
 
     def clean_postcode(self) -> str:
         return self._identifier("postcode", normalise_postcode)
@@ -230,3 +264,10 @@ class PublicReportForm(forms.Form):
         if d["vehicle_vrm"]:
             doc.add("object", "vehicle", {"vehicleVRM": d["vehicle_vrm"]}, link="damaged")
         return doc.as_dict()
+
+
+class StatusForm(forms.Form):
+    reference = forms.CharField(
+        label="Your reference", max_length=24, help_text="For example PEEL-261121-ABC234"
+    )
+    email = forms.EmailField(label="The email address you gave us", max_length=120)

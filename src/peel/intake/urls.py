@@ -7,6 +7,7 @@ urlpatterns = [
     path("process", api.process, name="standard-api-process"),
     path("report/", views.report_crime, name="report-crime"),
     path("report/receipt/<str:reference>/", views.receipt, name="receipt"),
+    path("report/status/", views.report_status, name="report-status"),
     path("staff/quarantine/", staff_views.quarantine_list, name="quarantine"),
     path(
         "staff/quarantine/<int:item_id>/retry/",

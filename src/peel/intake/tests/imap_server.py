@@ -28,7 +28,7 @@ class ImapServer:
         return f"imap://{self.user}:{self.password}@127.0.0.1:{self.port}/{folder}"
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
@@ -44,7 +44,7 @@ def start_dovecot(directory: Path) -> tuple[ImapServer, subprocess.Popen[bytes]]
     for path in (base_dir, mail_dir):
         path.mkdir(mode=0o755)
     os.chown(mail_dir, account.pw_uid, account.pw_gid)
-    port = _free_port()
+    port = free_port()
     config = directory / "dovecot.conf"
     config.write_text(
         f"""

@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
+from peel.core.testing import form_started
 from peel.intake.evidence import blob_path
 from peel.intake.models import Submission
 from peel.reports.models import Report
@@ -18,6 +19,9 @@ pytestmark = pytest.mark.django_db
 def form_data(**overrides: Any) -> dict[str, Any]:
     data = {
         "submission_token": str(uuid.uuid4()),
+        "started": form_started(),
+        "website": "",
+        "email_receipt": "no",
         "immediate_danger": "no",
         "still_happening": "no",
         "weapon_involved": "yes",

@@ -1,0 +1,40 @@
+"""axe-core on the public pages in their other states, and proof that the check can fail."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.conftest import assert_accessible
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_the_form_with_errors_links_each_error_to_its_field(live_server, new_page) -> None:
+    page = new_page()
+    page.goto(f"{live_server.url}/report/")
+    page.get_by_role("button", name="Send report").click()
+    summary = page.get_by_role("alert")
+    expect(summary).to_contain_text("There is a problem")
+    assert_accessible(page)
+    summary.get_by_role("link").first.click()  # the summary's links move focus to the field
+    assert page.evaluate("document.activeElement.name") in {"immediate_danger", "still_happening"}
+
+
+def test_the_status_page_not_found_state(live_server, new_page) -> None:
+    page = new_page()
+    page.goto(f"{live_server.url}/report/status/")
+    page.get_by_label("Your reference").fill("PEEL-000000-AAAAAA")
+    page.get_by_label("The email address you gave us").fill("nobody@example.org")
+    page.get_by_role("button", name="Check").click()
+    expect(page.get_by_text("We could not find a report")).to_be_visible()
+    assert_accessible(page)
+
+
+def test_the_accessibility_check_catches_a_violation(new_page) -> None:
+    page = new_page()
+    page.set_content(
+        '<html lang="en"><head><title>t</title></head><body><main><img src="x.png"></main></body></html>'
+    )
+    with pytest.raises(AssertionError, match="image-alt"):
+        assert_accessible(page)
