@@ -53,14 +53,3 @@ def api_client_headers(name: str = "National hub") -> dict[str, str]:
     client_id, secret = f"client-{name.lower().replace(' ', '-')}", f"secret-for-{name}"
     ApiClient.objects.create(client_id=client_id, secret_sha256=secret_digest(secret), name=name)
     return {"client_id": client_id, "client_secret": secret}
-
-
-def form_started(seconds_ago: float = 60) -> str:
-    """The public form's signed start time, as if the page had been shown `seconds_ago`."""
-    import time
-
-    from django.core import signing
-
-    from peel.intake.forms import FORM_SALT
-
-    return signing.dumps({"t": time.time() - seconds_ago}, salt=FORM_SALT)

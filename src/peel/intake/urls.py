@@ -5,7 +5,8 @@ from peel.intake import api, staff_views, views
 urlpatterns = [
     path("", views.home, name="home"),
     path("process", api.process, name="standard-api-process"),
-    path("report/", views.report_crime, name="report-crime"),
+    path("report/", views.report_start, name="report-start"),
+    path("report/check/", views.report_check, name="report-check"),
     path("report/receipt/<str:reference>/", views.receipt, name="receipt"),
     path("report/status/", views.report_status, name="report-status"),
     path("staff/quarantine/", staff_views.quarantine_list, name="quarantine"),
@@ -14,4 +15,5 @@ urlpatterns = [
         staff_views.quarantine_retry,
         name="quarantine-retry",
     ),
+    path("report/<slug:page_id>/", views.report_page, name="report-page"),
 ]

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import json
 import logging
+import time
+import uuid
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -14,9 +17,16 @@ from django.views.decorators.http import require_http_methods
 from django_ratelimit.core import is_ratelimited
 
 from peel.intake.evidence import store_bytes
-from peel.intake.forms import PublicReportForm, StatusForm
+from peel.intake.forms import StatusForm
 from peel.intake.pipeline import accept_document
 from peel.intake.status import find_report_for_reporter, public_status, record_public_read
+from peel.intake.wizard import (
+    FormDefinition,
+    PageForm,
+    build_document,
+    display_answer,
+    load_definition,
+)
 from peel.notifications.actions import do_queue_email
 from peel.reports.choices import Channel
 from peel.reports.models import Report
@@ -33,45 +43,119 @@ def rate_limited(request: HttpRequest, group: str, rate: str) -> bool:
     return is_ratelimited(request, group=group, key="ip", rate=rate, method="POST", increment=True)
 
 
+SESSION_KEY = "public_report"
+
+
+def _state(request: HttpRequest, definition: FormDefinition) -> dict[str, Any]:
+    """This visitor's report in progress, kept in their session until it is sent."""
+    state = request.session.get(SESSION_KEY)
+    if not state or state.get("version") != definition.version:
+        state = {
+            "version": definition.version,
+            "token": str(uuid.uuid4()),
+            "started": time.time(),
+            "answers": {},
+        }
+        request.session[SESSION_KEY] = state
+    return state
+
+
+def report_start(request: HttpRequest) -> HttpResponse:
+    definition = load_definition()
+    _state(request, definition)
+    return redirect("report-page", page_id=definition.pages[0].id)
+
+
 @require_http_methods(["GET", "POST"])
-def report_crime(request: HttpRequest) -> HttpResponse:
+def report_page(request: HttpRequest, page_id: str) -> HttpResponse:
+    definition = load_definition()
+    state = _state(request, definition)
+    answers = state["answers"]
+    page = definition.page(page_id)
+    if page is None or not page.applies(answers):
+        return redirect("report-start")
+    form = PageForm(page, answers, request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        if form.cleaned_data.get("website"):
+            security.warning(
+                "Public form: hidden field filled from %s", request.META.get("REMOTE_ADDR")
+            )
+            return render(request, "intake/refused.html", status=400)
+        answers.update(form.answers())
+        request.session.modified = True
+        following = definition.next_page(page, answers)
+        if request.GET.get("return") == "check" or following is None:
+            return redirect("report-check")
+        return redirect("report-page", page_id=following.id)
+    previous = definition.previous_page(page, answers)
+    pages = definition.applicable(answers)
+    context = {
+        "form": form, "page": page, "previous": previous,
+        "step": pages.index(page) + 1, "steps": len(pages) + 1,
+        "action": request.get_full_path(),
+    }  # fmt: skip
+    return render(request, "intake/report_page.html", context, status=400 if form.errors else 200)
+
+
+@require_http_methods(["GET", "POST"])
+def report_check(request: HttpRequest) -> HttpResponse:
+    definition = load_definition()
+    state = _state(request, definition)
+    answers = state["answers"]
+    pages = definition.applicable(answers)
+    unanswered = [p for p in pages if any(q.name not in answers for q in p.questions)]
+    if unanswered:
+        return redirect("report-page", page_id=unanswered[0].id)
     if request.method == "GET":
-        return render(request, "intake/report_form.html", {"form": PublicReportForm.blank()})
+        summary = [
+            (page, [(q, display_answer(q, answers.get(q.name))) for q in page.questions])
+            for page in pages
+        ]
+        return render(
+            request, "intake/report_check.html", {"summary": summary, "steps": len(pages) + 1}
+        )
     if rate_limited(request, "report-crime", settings.PEEL["FORM_RATE"]):
         security.warning("Public form: rate limit reached for %s", request.META.get("REMOTE_ADDR"))
         return render(request, "intake/too_many.html", status=429)
-    form = PublicReportForm(request.POST)
-    if not form.is_valid():
-        return render(request, "intake/report_form.html", {"form": form}, status=400)
-    automated = form.looks_automated()
-    if automated:
+    seconds = time.time() - float(state["started"])
+    if seconds < int(settings.PEEL["FORM_MIN_SECONDS"]):
         # Not stored: a bot's output would fill the evidence store. Counted in the log instead.
         security.warning(
-            "Public form: refused a submission from %s (%s)",
+            "Public form: refused a submission from %s (answered in %.1f s)",
             request.META.get("REMOTE_ADDR"),
-            automated,
+            seconds,
         )
         return render(request, "intake/refused.html", status=400)
-    # The evidence: what the public typed (not the CSRF token) and the SDM document built from it.
-    typed = {k: v for k, v in request.POST.items() if k != "csrfmiddlewaretoken"}
-    envelope = {"form": typed, "sdm": form.to_sdm(), "facts": form.extra_facts()}
+    document, facts = build_document(definition, answers, state["token"])
+    email_receipt = facts.pop("email_receipt", False)
+    # The evidence: the answers as given, and the SDM document built from them.
+    envelope = {
+        "form": {"definition": definition.version, "answers": answers},
+        "sdm": document,
+        "facts": _draft_facts(facts),
+    }
     raw = json.dumps(envelope, sort_keys=True, ensure_ascii=False).encode()
     with transaction.atomic():
         outcome = accept_document(
-            "public", Channel.WEB, store_bytes(raw, "application/json"), envelope["sdm"],
+            "public",
+            Channel.WEB,
+            store_bytes(raw, "application/json"),
+            document,
             extra_facts=envelope["facts"],
-        )  # fmt: skip
+        )
         report = outcome.submission.report if outcome.ok and outcome.submission else None
-        if (
-            outcome.status == "accepted"
-            and report is not None
-            and form.cleaned_data["email_receipt"] == "yes"
-        ):
-            _queue_receipt(request, report, form.cleaned_data["email"])
+        if outcome.status == "accepted" and report is not None and email_receipt:
+            _queue_receipt(request, report, answers["reporterEmail"])
+    del request.session[SESSION_KEY]
     if report is None:
         # The form built a document the model rejects: a Peel defect, held for a supervisor.
         return render(request, "intake/report_held.html", status=202)
     return redirect("receipt", reference=report.reference)
+
+
+def _draft_facts(facts: dict[str, Any]) -> dict[str, Any]:
+    """Answers with no SDM field that the canonical report keeps."""
+    return {"immediate_danger": facts["immediate_danger"]} if "immediate_danger" in facts else {}
 
 
 def _queue_receipt(request: HttpRequest, report: Report, to: str) -> None:

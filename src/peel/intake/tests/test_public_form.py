@@ -1,146 +1,195 @@
+"""The public online crime report: pages that apply, answers checked, one SDM document filed."""
+
+from __future__ import annotations
+
+import csv
 import hashlib
 import json
-import re
-import uuid
 from typing import Any
 
 import pytest
 from django.test import Client
 
-from peel.core.testing import form_started
 from peel.intake.evidence import blob_path
-from peel.intake.models import Submission
-from peel.reports.models import Report
+from peel.intake.models import QuarantineItem, Submission
+from peel.intake.tests.walker import ANSWERS, answer_pages, send_report
+from peel.intake.wizard import load_definition, schema_path
+from peel.reports.models import Item, Report
+from peel.sdm.schemas import NATIONAL_DIR, national_schemas
 from peel.workqueue.models import WorkItem, WorkStatus
 
 pytestmark = pytest.mark.django_db
 
 
-def form_data(**overrides: Any) -> dict[str, Any]:
-    data = {
-        "submission_token": str(uuid.uuid4()),
-        "started": form_started(),
-        "website": "",
-        "email_receipt": "no",
-        "immediate_danger": "no",
-        "still_happening": "no",
-        "weapon_involved": "yes",
-        "victim_under_18": "no",
-        "victim_vulnerable": "unknown",
-        "how_involved": "on_behalf_of_victim",
-        "given_name": "Joan",
-        "family_name": "Barker",
-        "email": "joan.barker@example.org",
-        "phone": "0113 496 0000",
-        "victim_given_name": "Alfie",
-        "victim_family_name": "Barker",
-        "offence_hint": "Violence",
-        "description": "A man threatened my son with a knife outside the shop.",
-        "occurred_date": "2026-11-01",
-        "occurred_time": "18:30",
-        "address_line": "12 Kirkgate",
-        "town": "Wakefield",
-        "postcode": "wf1 1ab",
-        "suspect_known": "described",
-        "suspect_description": "Tall man in a red jacket.",
-        "vehicle_vrm": "yx21 abc",
-    }
-    data.update(overrides)
-    return data
+@pytest.fixture(autouse=True)
+def _people_take_their_time(settings: Any) -> None:
+    settings.PEEL = {**settings.PEEL, "FORM_MIN_SECONDS": 0}
 
 
-def test_the_public_form_needs_no_login_and_carries_a_one_time_token(client: Client) -> None:
-    response = client.get("/report/")
-    assert response.status_code == 200
-    assert re.search(rb'name="submission_token" value="[0-9a-f-]{36}"', response.content)
+def test_the_form_needs_no_login_and_starts_with_the_risk_questions(client: Client) -> None:
+    response = client.get("/report/", follow=True)
+    page = response.content.decode()
+    assert response.status_code == 200 and "Is anyone in immediate danger?" in page
+    assert "call 999 now" in page and "step 1 of" in page
 
 
-def test_a_submitted_report_becomes_a_canonical_report_on_the_queue(client: Client) -> None:
-    data = form_data()
-    response = client.post("/report/", data)
+def test_a_full_report_becomes_a_canonical_report_on_the_queue(client: Client) -> None:
+    response = send_report(client)
     report = Report.objects.get()
-    assert response.status_code == 302
     assert response["Location"] == f"/report/receipt/{report.reference}/"
-    assert re.fullmatch(r"PEEL-\d{6}-[2-9A-HJ-NP-Z]{6}", report.reference)
-
-    roles = sorted((i.person.given_name, i.role) for i in report.involvements.all())
-    assert roles == [
-        ("", "unknownSuspect"),
-        ("Alfie", "victim"),
-        ("Joan", "personReporting"),
-    ]
+    assert report.channel == "web" and report.how_involved == "on_behalf_of_victim"
+    assert report.weapon_involved is True and report.immediate_danger is False
+    assert report.victim_under_18 is True and report.threat_or_assault is True
     assert report.location is not None and report.location.postcode == "WF1 1AB"
+    roles = {(i.person.given_name, i.role) for i in report.involvements.select_related("person")}
+    assert roles == {
+        ("Joan", "personReporting"),
+        ("Alfie", "victim"),
+        ("", "unknownSuspect"),
+        ("Priya", "witness"),
+    }
+    joan = report.involvements.get(role="personReporting").person
+    assert joan.email == "joan.barker@example.org" and joan.phone == "+441134960000"
+    items = {(i.kind, i.link_reason) for i in Item.objects.filter(report=report)}
+    assert items == {
+        ("mobile", "stolen"),
+        ("property", "damaged"),
+        ("vehicle", "damaged"),
+        ("evidence", "incidentEvidence"),
+    }
     assert list(report.vehicles.values_list("vrm", flat=True)) == ["YX21ABC"]
-    reporter = report.involvements.get(role="personReporting").person
-    assert reporter.phone == "+441134960000"
-    assert report.weapon_involved is True and report.victim_vulnerable is None
-
-    item = WorkItem.objects.get(report=report)
-    assert item.status == WorkStatus.QUEUED
-    assert item.grade == report.assessments.get().grade == "P2"
-
-    receipt = client.get(response["Location"])
-    assert report.reference.encode() in receipt.content
+    assert WorkItem.objects.get(report=report).status == WorkStatus.QUEUED
 
 
-def test_the_raw_submission_is_kept_as_content_addressed_evidence(client: Client) -> None:
-    data = form_data()
-    client.post("/report/", data)
+def test_the_answers_and_the_document_are_kept_as_evidence(client: Client) -> None:
+    send_report(client)
     submission = Submission.objects.get()
     stored = blob_path(submission.raw.sha256).read_bytes()
     assert hashlib.sha256(stored).hexdigest() == submission.raw.sha256
     envelope = json.loads(stored)
-    assert envelope["form"]["description"] == data["description"]
-    assert "csrfmiddlewaretoken" not in envelope["form"]
-    assert envelope["form"]["postcode"] == "wf1 1ab"  # as typed, before normalising
-    # The form road builds the same SDM document the Standard API receives.
-    assert submission.payload == envelope["sdm"]
-    assert submission.payload["data"]["attributes"]["incidentDescription"] == data["description"]
+    assert envelope["form"]["definition"] == load_definition().version
+    assert envelope["form"]["answers"]["postcode"] == "WF1 1AB"
+    assert submission.payload == envelope["sdm"]  # the same kind of document the hub sends
+    attributes = submission.payload["data"]["attributes"]
+    assert attributes["incidentDescription"] == ANSWERS["incidentDescription"]
+    assert attributes["incidentInvolvement"] == "IVLD_0003"
 
 
-def test_submitting_the_same_form_twice_files_one_report(client: Client) -> None:
-    data = form_data()
-    first = client.post("/report/", data)
-    second = client.post("/report/", data)
-    assert first["Location"] == second["Location"]
-    assert Report.objects.count() == 1
-    assert WorkItem.objects.count() == 1
-
-
-def test_bad_answers_are_explained_and_nothing_is_stored(client: Client) -> None:
-    response = client.post(
-        "/report/",
-        form_data(
-            postcode="QQ1 1QQ",
-            vehicle_vrm="NOT A PLATE",
-            victim_given_name="",
-            victim_family_name="",
-        ),
+def test_pages_appear_only_when_they_apply(client: Client) -> None:
+    visited = answer_pages(
+        client, howInvolvedInCrime="IVLD_0002", suspectKnown="SKWN_0001", stolenItemType=[],
+        anythingDamaged="no", incidentAnyWitnesses="no",
+    )  # fmt: skip
+    for skipped in (
+        "victim",
+        "vulnerability",
+        "suspect-known",
+        "suspect-described",
+        "stolen-mobile",
+        "damage-details",
+        "witness",
+    ):
+        assert skipped not in visited
+    assert client.post("/report/check/").status_code == 302
+    report = Report.objects.get()
+    assert set(report.involvements.values_list("role", flat=True)) == {"personReporting", "witness"}
+    assert (
+        report.suspect_known == "unknown" and not Item.objects.filter(link_reason="stolen").exists()
     )
-    assert response.status_code == 400
+
+
+def test_answers_on_pages_that_no_longer_apply_are_not_sent(client: Client) -> None:
+    answer_pages(client)  # on behalf of Alfie...
+    client.post(
+        "/report/involvement/?return=check", {"howInvolvedInCrime": "IVLD_0001"}
+    )  # ...no: I am the victim
+    assert client.post("/report/check/").status_code == 302
+    report = Report.objects.get()
+    names = set(report.involvements.values_list("person__given_name", flat=True))
+    assert "Alfie" not in names and report.how_involved == "victim"
+    reporter = report.involvements.get(role="victim").person
+    assert reporter.given_name == "Joan" and "under18" in reporter.vulnerabilities
+
+
+def test_check_your_answers_lists_them_with_change_links(client: Client) -> None:
+    answer_pages(client)
+    page = client.get("/report/check/").content.decode()
+    assert (
+        "Samsung" in page
+        and "Mobile phone or tablet" in page
+        and "No, but I can describe them" in page
+    )
+    assert 'href="/report/where/?return=check"' in page
+
+
+def test_sending_twice_files_one_report(client: Client) -> None:
+    first = send_report(client)
+    second = client.post("/report/check/")
+    assert first.status_code == 302 and second["Location"].startswith("/report/")
+    assert Report.objects.count() == 1 and WorkItem.objects.count() == 1
+
+
+def test_bad_answers_are_explained_next_to_the_question(client: Client) -> None:
+    answer_pages(client)
+    response = client.post(
+        "/report/where/", {"street": "", "cityOrTown": "Wakefield", "postcode": "QQ1 1QQ"}
+    )
     body = response.content.decode()
-    assert "There is a problem" in body
-    assert 'href="#id_postcode"' in body
-    assert "is not a valid UK postcode" in body
-    assert "is not a UK vehicle registration" in body
-    assert "Tell us the victim&#x27;s name." in body
+    assert response.status_code == 400 and "There is a problem" in body
+    assert 'href="#id_postcode"' in body and "is not a valid UK postcode" in body
+    assert 'href="#id_street"' in body
+    response = client.post(
+        "/report/what-happened/",
+        {
+            **{k: ANSWERS[k] for k in ("crimeType", "incidentDescription")},
+            "incidentApproximateDate": "2999-01-01",
+        },
+    )
+    assert "The date cannot be in the future." in response.content.decode()
     assert Report.objects.count() == 0 and Submission.objects.count() == 0
 
 
-def test_a_future_date_is_refused(client: Client) -> None:
-    response = client.post("/report/", form_data(occurred_date="2999-01-01"))
-    assert "The date cannot be in the future." in response.content.decode()
+def test_a_radio_question_error_links_to_its_first_option(client: Client) -> None:
+    client.get("/report/")
+    body = client.post("/report/safety/", {}).content.decode()
+    assert 'href="#id_immediateDanger_0"' in body
 
 
-@pytest.mark.parametrize(
-    "how_involved", ["victim", "witness", "on_behalf_of_victim", "on_behalf_of_business"]
-)
-@pytest.mark.parametrize("suspect_known", ["unknown", "described", "known"])
+@pytest.mark.parametrize("how_involved", ["IVLD_0001", "IVLD_0002", "IVLD_0003", "IVLD_0004"])
+@pytest.mark.parametrize("suspect_known", ["SKWN_0001", "SKWN_0002", "SKWN_0003"])
 def test_every_answer_path_builds_a_document_the_national_model_accepts(
     client: Client, how_involved: str, suspect_known: str
 ) -> None:
-    data = form_data(how_involved=how_involved, suspect_known=suspect_known, victim_under_18="yes")
-    response = client.post("/report/", data)
+    response = send_report(client, howInvolvedInCrime=how_involved, suspectKnown=suspect_known, suspectGivenName="Kev",
+                           stolenItemType=["SITP_0001", "SITP_0002", "SITP_0005", "SITP_0006"], bankCardIssuingBank="Bank of Leeds",
+                           bicycleType="BICT_0003", bicycleColour="PCLR_0003", stolenVehicleVrm="AB12 CDE",
+                           stolenVehicleMake="VMLT_0001", otherItemDescription="A leather wallet")  # fmt: skip
     assert response.status_code == 302, response.content.decode()[:500]
-    report = Report.objects.get()
-    assert report.how_involved == how_involved and report.suspect_known == suspect_known
+    assert QuarantineItem.objects.count() == 0
+    assert Item.objects.filter(link_reason="stolen").count() == 4
+
+
+def _mapped_soh_fields() -> set[str]:
+    fields = set()
+    for path in (NATIONAL_DIR / "docs" / "simplifiedMapping" / "SOH").glob("*.csv"):
+        with path.open(newline="", encoding="utf-8") as handle:
+            fields |= {row["Source SOH Field"] for row in csv.DictReader(handle)}
+    return fields
+
+
+def test_the_form_definition_conforms_to_the_national_mappings_and_schemas() -> None:
+    definition = load_definition()
+    ids = [p.id for p in definition.pages]
+    assert len(ids) == len(set(ids)) and not {"check", "receipt", "status"} & set(ids)
+    soh = _mapped_soh_fields()
+    schemas = national_schemas()
+    for page in definition.pages:
+        for question in page.questions:
+            if question.soh:
+                assert question.soh in soh, (
+                    f"{question.name}: {question.soh} is not in the SDM mappings"
+                )
+            if question.slot != "fact":
+                for involvement in ("IVLD_0001", "IVLD_0003"):
+                    path = schema_path(question, {"howInvolvedInCrime": involvement})
+                    assert question.attribute in schemas.known_properties(path), question.target

@@ -15,7 +15,7 @@ from django.test import Client
 from peel.audit.models import AccessEvent
 from peel.intake.models import Submission
 from peel.intake.tests.imap_server import free_port
-from peel.intake.tests.test_public_form import form_data
+from peel.intake.tests.walker import send_report
 from peel.notifications.actions import send_pending
 from peel.notifications.models import EmailStatus, OutboundEmail
 from peel.reports.models import Report
@@ -24,6 +24,11 @@ from peel.review.choices import Outcome
 from peel.workqueue.actions import do_get_work
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _people_take_their_time(settings: Any) -> None:
+    settings.PEEL = {**settings.PEEL, "FORM_MIN_SECONDS": 0}
 
 
 class Inbox:
@@ -55,7 +60,7 @@ def test_a_receipt_is_emailed_through_smtp_after_the_report_is_filed(
     client: Client, smtp_server: Inbox, django_capture_on_commit_callbacks: Any
 ) -> None:
     with django_capture_on_commit_callbacks(execute=True):
-        client.post("/report/", form_data(email_receipt="yes"))
+        send_report(client, emailReceipt="yes")
     report = Report.objects.get()
     assert len(smtp_server.messages) == 1
     recipients, message = smtp_server.messages[0]
@@ -71,7 +76,7 @@ def test_no_email_when_the_reporter_says_it_is_not_safe(
     client: Client, smtp_server: Inbox, django_capture_on_commit_callbacks: Any
 ) -> None:
     with django_capture_on_commit_callbacks(execute=True):
-        client.post("/report/", form_data(email_receipt="no"))
+        send_report(client, emailReceipt="no")
     assert (
         Report.objects.count() == 1
         and smtp_server.messages == []
@@ -85,7 +90,7 @@ def test_a_receipt_waits_in_the_outbox_while_the_mail_server_is_down(
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", 9  # nothing listens there
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post("/report/", form_data(email_receipt="yes"))
+        response = send_report(client, emailReceipt="yes")
     assert response.status_code == 302  # the report is filed whatever the mail server does
     email = OutboundEmail.objects.get()
     assert email.status == EmailStatus.PENDING and email.attempts == 1 and email.last_error
@@ -96,7 +101,7 @@ def test_a_receipt_waits_in_the_outbox_while_the_mail_server_is_down(
 def test_the_status_page_follows_the_report_and_logs_each_read(
     client: Client, operator: Any
 ) -> None:
-    client.post("/report/", form_data())
+    send_report(client)
     report = Report.objects.get()
     ask = {"reference": report.reference.lower(), "email": "JOAN.BARKER@example.org"}
     assert "Received" in client.post("/report/status/", ask).content.decode()
@@ -112,7 +117,7 @@ def test_the_status_page_follows_the_report_and_logs_each_read(
 
 
 def test_a_wrong_email_or_reference_gets_the_same_answer(client: Client) -> None:
-    client.post("/report/", form_data())
+    send_report(client)
     reference = Report.objects.get().reference
     wrong_email = client.post(
         "/report/status/", {"reference": reference, "email": "someone@example.org"}
@@ -142,34 +147,32 @@ def test_the_status_page_is_rate_limited(client: Client, settings: Any) -> None:
 
 def test_the_form_is_rate_limited_per_address(client: Client, settings: Any) -> None:
     settings.PEEL = {**settings.PEEL, "FORM_RATE": "2/h"}
-    codes = [
-        client.post("/report/", form_data(submission_token=str(n) * 32)).status_code
-        for n in range(1, 4)
-    ]
+    codes = [send_report(client).status_code for _ in range(3)]
     assert codes == [302, 302, 429]
     other = Client(REMOTE_ADDR="192.0.2.7")
-    assert other.post("/report/", form_data()).status_code == 302  # another address is not affected
+    assert send_report(other).status_code == 302  # another address is not affected
 
 
-@pytest.mark.parametrize(
-    ("overrides", "why"),
-    [
-        ({"website": "http://spam.example"}, "filled the hidden field"),
-        ({"started": "forged"}, "forged"),
-        ("fast", "answered in"),
-    ],
-)
-def test_bots_are_refused_and_logged_and_nothing_is_stored(
-    client: Client, caplog: Any, overrides: Any, why: str
-) -> None:
-    from peel.core.testing import form_started
-
-    data = (
-        form_data(started=form_started(seconds_ago=1))
-        if overrides == "fast"
-        else form_data(**overrides)
+def test_a_filled_hidden_field_is_refused_and_logged(client: Client, caplog: Any) -> None:
+    client.get("/report/")
+    response = client.post(
+        "/report/safety/",
+        {
+            "immediateDanger": "no",
+            "incidentStillHappening": "no",
+            "hadWeapon": "no",
+            "website": "http://spam.example",
+        },
     )
-    response = client.post("/report/", data)
+    assert response.status_code == 400 and "look automated" in response.content.decode()
+    assert any("hidden field filled" in r.getMessage() for r in caplog.records)
+
+
+def test_a_report_answered_faster_than_a_person_could_is_refused(
+    client: Client, settings: Any, caplog: Any
+) -> None:
+    settings.PEEL = {**settings.PEEL, "FORM_MIN_SECONDS": 600}
+    response = send_report(client)
     assert response.status_code == 400 and "look automated" in response.content.decode()
     assert Submission.objects.count() == 0
-    assert any(why in r.getMessage() for r in caplog.records)
+    assert any("answered in" in r.getMessage() for r in caplog.records)
