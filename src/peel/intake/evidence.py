@@ -9,6 +9,7 @@ from pathlib import Path
 
 from django.conf import settings
 
+from peel.core.db import write_transaction
 from peel.intake.models import EvidenceBlob
 
 
@@ -32,9 +33,10 @@ def store_bytes(data: bytes, content_type: str) -> EvidenceBlob:
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
-    blob, _ = EvidenceBlob.objects.get_or_create(
-        sha256=digest, defaults={"size": len(data), "content_type": content_type}
-    )
+    with write_transaction():  # SQLite: queue behind other writers of this process, no busy polling
+        blob, _ = EvidenceBlob.objects.get_or_create(
+            sha256=digest, defaults={"size": len(data), "content_type": content_type}
+        )
     return blob
 
 
