@@ -116,3 +116,38 @@ class TestReviewPage:
     ) -> None:
         _, url = self.hold_and_sign_in(client, operator, viewer=analyst)
         assert client.get(url).status_code == 403
+
+
+def test_the_review_screen_shows_flags_items_and_the_national_reference(client, operator) -> None:
+    import json
+
+    from peel.intake.pipeline import accept_json
+    from peel.reports.choices import Channel
+    from peel.sdm.samples import sample_document
+
+    document = sample_document(seed=3)
+    location = next(e for e in document["included"] if e["type"] == "location")
+    location["attributes"]["postcode"] = "NOT A POSTCODE"
+    document["included"].append(
+        {
+            "id": "object.weapon.9",
+            "type": "object",
+            "attributes": {"weaponDetails": "A <b>kitchen</b> knife"},
+        }
+    )
+    document["data"]["relationships"]["weaponUsed"] = {
+        "data": [{"id": "object.weapon.9", "type": "object"}]
+    }
+    outcome = accept_json("test", Channel.API, json.dumps(document).encode())
+    assert outcome.ok
+    item = do_get_work(operator)
+    assert item is not None and item.report == outcome.submission.report
+    client.force_login(operator)
+    page = client.get(f"/staff/work/{item.pk}/").content.decode()
+    assert (
+        "Check before deciding" in page
+        and "&#x27;NOT A POSTCODE&#x27; is not a valid UK postcode" in page
+    )
+    assert "weaponUsed weapon: A &lt;b&gt;kitchen&lt;/b&gt; knife" in page  # public text is escaped
+    assert item.report.customer_reference in page
+    assert "A weapon was involved: +30" in page
