@@ -3,7 +3,9 @@
     peel bench intake [--api 2000] [--email 500] [--clients 4]
 
 API: `--clients` threads post distinct SDM documents to `POST /process` through Django's full
-request stack (middleware, authentication, view); each request's time is its acceptance latency.
+request stack (middleware, authentication, view); each request's time is its acceptance latency
+(stored, fsynced, checked, recorded). Then one worker files them all (report, triage, work item),
+timed separately.
 Email: one process files report emails (SDM JSON + PDF rendering + service information, PDF text
 extracted and cross-checked) as `peel ingest` does. Documents and emails are built before the
 clock starts. Prints reports per second and latency percentiles as JSON.
@@ -56,6 +58,12 @@ def bench_api(count: int, clients: int) -> dict[str, object]:
     for t in threads:
         t.join()
     elapsed = time.perf_counter() - started
+    from peel.intake.pipeline import file_pending
+
+    filing_started = time.perf_counter()
+    while file_pending(limit=200):
+        pass
+    filing = time.perf_counter() - filing_started
     return {
         "reports": count,
         "clients": clients,
@@ -63,6 +71,8 @@ def bench_api(count: int, clients: int) -> dict[str, object]:
         "stored": Submission.objects.filter(channel="api").count(),
         "reports_per_second": round(count / elapsed, 1),
         **percentiles(latencies),
+        "filed": Submission.objects.filter(channel="api", report__isnull=False).count(),
+        "worker_filed_per_second": round(count / filing, 1),
     }
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import signal
 import subprocess
@@ -18,6 +19,8 @@ from peel.audit.log import verify_chain
 from peel.intake.email import build_report_email
 from peel.intake.evidence import blob_path
 from peel.intake.models import EvidenceBlob, QuarantineItem, Submission
+from peel.intake.pipeline import accept_json
+from peel.reports.choices import Channel
 from peel.reports.models import Report
 from peel.sdm.samples import sample_document
 from peel.workqueue.models import WorkItem
@@ -33,15 +36,19 @@ def _database_url() -> str:
     return f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
-def _ingest(files: list[Path], settings: Any) -> subprocess.Popen[bytes]:
+def _peel(arguments: list[str], settings: Any) -> subprocess.Popen[bytes]:
     env = {
         **os.environ,
         "DATABASE_URL": _database_url(),
         "PEEL_EVIDENCE_DIR": str(settings.EVIDENCE_DIR),
         "PEEL_VAR_DIR": str(settings.VAR_DIR),
     }
-    command = [sys.executable, "-m", "peel.cli", "ingest", "eml", *map(str, files)]
+    command = [sys.executable, "-m", "peel.cli", *arguments]
     return subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)  # noqa: S603
+
+
+def _ingest(files: list[Path], settings: Any) -> subprocess.Popen[bytes]:
+    return _peel(["ingest", "eml", *map(str, files)], settings)
 
 
 def test_a_batch_killed_midway_and_run_again_ends_complete_with_no_duplicates(
@@ -79,4 +86,28 @@ def test_a_batch_killed_midway_and_run_again_ends_complete_with_no_duplicates(
         assert hashlib.sha256(data).hexdigest() == blob.sha256 and len(data) == blob.size
     leftovers = [p for p in Path(settings.EVIDENCE_DIR).rglob(".incoming-*")]
     assert len(leftovers) <= 1  # at most the one write the kill interrupted, never referenced
+    assert verify_chain().ok
+
+
+def test_a_worker_killed_midway_and_run_again_files_each_received_submission_once(
+    settings: Any,
+) -> None:
+    for seed in range(REPORTS):
+        body = json.dumps(sample_document(seed=200 + seed)).encode()
+        assert accept_json("test", Channel.API, body, file_now=False).status == "accepted"
+    assert Report.objects.count() == 0
+
+    first = _peel(["worker"], settings)
+    deadline = time.monotonic() + 120
+    while Report.objects.count() < 5 and time.monotonic() < deadline and first.poll() is None:
+        time.sleep(0.02)
+    first.send_signal(signal.SIGKILL)
+    first.wait()
+    assert 5 <= Report.objects.count() < REPORTS, "the kill should land mid-batch"
+
+    second = _peel(["worker", "--once"], settings)
+    _, errors = second.communicate(timeout=300)
+    assert second.returncode == 0, errors.decode()
+    assert Report.objects.count() == WorkItem.objects.count() == REPORTS
+    assert not Submission.objects.filter(report__isnull=True).exists()
     assert verify_chain().ok

@@ -57,7 +57,12 @@ def record(
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_ADVISORY_LOCK_KEY])
-    last = AuditEvent.objects.order_by("-id").values_list("hash", flat=True).first()
+    # Plain SQL: this runs for every change Peel makes, and the ORM's query building costs more
+    # than the query.
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT hash FROM {AuditEvent._meta.db_table} ORDER BY id DESC LIMIT 1")  # noqa: S608
+        row = cursor.fetchone()
+    last = row[0] if row else None
     user = actor if getattr(actor, "pk", None) else None
     event = AuditEvent(
         occurred_at=timezone.now(),

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from peel.audit import log as audit
 from peel.core.db import write_transaction
-from peel.intake.evidence import store_bytes
+from peel.intake.evidence import record_blob, store_bytes
 from peel.intake.models import EvidenceBlob, Submission
 from peel.reports.actions import do_create_report
 from peel.reports.choices import Channel
@@ -27,6 +27,62 @@ def content_digest(payload: Any) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
+def do_receive_submission(
+    actor: Any,
+    *,
+    submission_id: uuid.UUID,
+    channel: str,
+    blob: EvidenceBlob,
+    payload: dict[str, Any],
+    notes: dict[str, Any] | None = None,
+) -> tuple[Submission, bool]:
+    """Record a checked submission whose raw bytes are already durable; file it later.
+
+    Returns (submission, created): the same submission id twice is stored once, and the caller
+    compares content to spot a conflict.
+    """
+    # Insert first and let the primary key refuse a second copy: the common case costs no read.
+    record_blob(blob)
+    try:
+        with write_transaction():
+            submission = Submission.objects.create(
+                id=submission_id, channel=channel, received_at=timezone.now(), raw=blob,
+                payload=payload, content_sha256=content_digest(payload), notes=notes or {},
+            )  # fmt: skip
+            audit.record(
+                actor,
+                "intake.received",
+                submission,
+                after={"channel": channel, "sha256": blob.sha256},
+            )
+    except IntegrityError:
+        # This submission id was received before (or a moment ago by another worker).
+        return Submission.objects.select_related("report").get(pk=submission_id), False
+    return submission, True
+
+
+def do_file_submission(actor: Any, submission: Submission, draft: ReportDraft) -> Submission:
+    """Create the report, its assessment and its work item for a received submission, once."""
+    with write_transaction():
+        locked = Submission.objects.select_for_update().get(pk=submission.pk)
+        if locked.report_id is not None:
+            return locked  # another worker filed it first
+        report = do_create_report(actor, draft, locked.channel, locked.received_at)
+        locked.report, locked.filing_error = report, ""
+        locked.save(update_fields=["report", "filing_error"])
+        audit.record(actor, "intake.filed", locked, after={"report": report.reference})
+        assessment = do_assess_report(actor, report)
+        grade = load_ruleset(assessment.ruleset_name).grade_by_code(assessment.grade)
+        # The 24-hour crime-recording clock caps every grade's review target.
+        minutes = min(
+            grade.review_within_minutes, int(settings.PEEL["DECISION_DEADLINE_HOURS"]) * 60
+        )
+        do_enqueue_report(
+            actor, report, assessment.grade, locked.received_at + timedelta(minutes=minutes)
+        )
+    return locked
+
+
 def do_accept_submission(
     actor: Any,
     *,
@@ -36,44 +92,14 @@ def do_accept_submission(
     payload: dict[str, Any],
     draft: ReportDraft,
 ) -> tuple[Submission, bool]:
-    """Create submission, report, assessment and work item in one transaction.
-
-    The raw bytes (`blob`) are already durable. Returns (submission, created): the same
-    submission id twice is stored once, and the caller compares content to spot a conflict.
-    """
-    existing = Submission.objects.select_related("report").filter(pk=submission_id).first()
-    if existing is not None:
-        return existing, False
-    received_at = timezone.now()
-    try:
-        with write_transaction():
-            report = do_create_report(actor, draft, channel, received_at)
-            submission = Submission.objects.create(
-                id=submission_id,
-                channel=channel,
-                received_at=received_at,
-                raw=blob,
-                payload=payload,
-                content_sha256=content_digest(payload),
-                report=report,
-            )
-            audit.record(
-                actor, "intake.accepted", submission,
-                after={"channel": channel, "sha256": blob.sha256, "report": report.reference},
-            )  # fmt: skip
-            assessment = do_assess_report(actor, report)
-            grade = load_ruleset(assessment.ruleset_name).grade_by_code(assessment.grade)
-            # The 24-hour crime-recording clock caps every grade's review target.
-            minutes = min(
-                grade.review_within_minutes, int(settings.PEEL["DECISION_DEADLINE_HOURS"]) * 60
-            )
-            do_enqueue_report(
-                actor, report, assessment.grade, received_at + timedelta(minutes=minutes)
-            )
-    except IntegrityError:
-        # The same submission arrived twice at once and the other copy won: acknowledge it.
-        return Submission.objects.select_related("report").get(pk=submission_id), False
-    return submission, True
+    """Receive and file in one transaction: the report exists when this returns."""
+    with write_transaction():
+        submission, created = do_receive_submission(
+            actor, submission_id=submission_id, channel=channel, blob=blob, payload=payload
+        )
+        if created:
+            submission = do_file_submission(actor, submission, draft)
+    return submission, created
 
 
 def do_accept_draft(actor: Any, draft: ReportDraft, channel: str = Channel.WEB) -> Submission:

@@ -1,6 +1,7 @@
 """The force-hosted Standard API: `POST /process`, called by the national integration hub.
 
-200 once the submission is durably stored (or was already), 400 with JSON:API `errors` naming
+200 once the submission is durably stored and checked (or was already); the report is filed
+from it by the pipeline worker (`peel worker`, or the thread in `peel serve`). 400 with JSON:API `errors` naming
 each problem (the input is kept in quarantine), 401 for an unknown caller, 503 when Peel cannot
 safely accept work (low disk, database down): the hub retries later.
 """
@@ -71,15 +72,11 @@ def _error(
 def _respond(outcome: Outcome) -> JsonResponse:
     if outcome.ok and outcome.submission is not None:
         report = outcome.submission.report
-        return JsonResponse(
-            {
-                "meta": {
-                    "submissionId": outcome.submission_id,
-                    "reference": report.reference if report else "",
-                    "duplicate": outcome.status == "duplicate",
-                }
-            }
+        meta = {"submissionId": outcome.submission_id, "duplicate": outcome.status == "duplicate"}
+        meta.update(
+            {"status": "filed", "reference": report.reference} if report else {"status": "received"}
         )
+        return JsonResponse({"meta": meta})
     meta: dict[str, Any] = {"submissionId": outcome.submission_id}
     if outcome.quarantine is not None:
         meta["quarantineId"] = outcome.quarantine.pk
@@ -116,8 +113,13 @@ def process(request: HttpRequest) -> JsonResponse:
         )
         return JsonResponse({"errors": [_error(400, "Too large", detail)]}, status=400)
     try:
+        # Durably received and checked; the worker files the report (so the hub waits for neither).
         outcome = accept_json(
-            f"api:{client.client_id}", Channel.API, request.body, source=client.client_id
+            f"api:{client.client_id}",
+            Channel.API,
+            request.body,
+            source=client.client_id,
+            file_now=False,
         )
     except (DatabaseError, OSError) as exc:
         logger.exception("Standard API: could not store a submission")

