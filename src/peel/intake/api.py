@@ -72,11 +72,14 @@ def _error(
 def _respond(outcome: Outcome) -> JsonResponse:
     if outcome.ok and outcome.submission is not None:
         report = outcome.submission.report
-        meta = {"submissionId": outcome.submission_id, "duplicate": outcome.status == "duplicate"}
-        meta.update(
+        accepted: dict[str, Any] = {
+            "submissionId": outcome.submission_id,
+            "duplicate": outcome.status == "duplicate",
+        }
+        accepted.update(
             {"status": "filed", "reference": report.reference} if report else {"status": "received"}
         )
-        return JsonResponse({"meta": meta})
+        return JsonResponse({"meta": accepted})
     meta: dict[str, Any] = {"submissionId": outcome.submission_id}
     if outcome.quarantine is not None:
         meta["quarantineId"] = outcome.quarantine.pk
