@@ -38,3 +38,28 @@ def test_the_accessibility_check_catches_a_violation(new_page) -> None:
     )
     with pytest.raises(AssertionError, match="image-alt"):
         assert_accessible(page)
+
+
+def test_a_page_of_the_form_can_be_answered_with_the_keyboard_alone(live_server, new_page) -> None:
+    page = new_page()
+    page.goto(f"{live_server.url}/report/")
+    focused: list[str] = []
+    for _ in range(30):  # from the top: skip link, header links, then the first question
+        page.keyboard.press("Tab")
+        name = page.evaluate("document.activeElement.name || ''")
+        focused.append(name)
+        if name == "immediateDanger":
+            break
+    assert "website" not in focused  # the hidden bot trap is never reached by keyboard
+    page.keyboard.press("Space")  # Yes
+    page.keyboard.press("Tab")
+    page.keyboard.press("ArrowDown")  # still happening: the next option, No
+    page.keyboard.press("Tab")
+    page.keyboard.press("ArrowDown")  # weapon: No
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent.trim()") == "Continue"
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", name="How are you involved?")).to_be_visible()
+    page.go_back()
+    expect(page.locator("input[name=immediateDanger][value=yes]")).to_be_checked()
+    expect(page.locator("input[name=incidentStillHappening][value=no]")).to_be_checked()

@@ -10,6 +10,7 @@ raw evidence and named in the draft's flags for the operator.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from peel.core.identifiers import (
@@ -91,6 +92,17 @@ def to_draft(document: SdmDocument) -> ReportDraft:
         ),
         flags=flags,
     )
+
+
+def _usable(value: str, normalise: Callable[[str], str], flags: list[str], message: str) -> str:
+    """The normalised identifier, or "" with a flag: a bad identifier never loses a report."""
+    if not value:
+        return ""
+    try:
+        return normalise(value)
+    except InvalidIdentifier:
+        flags.append(message.format(value))
+        return ""
 
 
 def _bool(value: Any) -> bool | None:
@@ -188,12 +200,9 @@ def _person(document: SdmDocument, entity: Entity, flags: list[str]) -> PersonDr
     phone = _first_attribute(document, entity, PHONE_LINKS, "telephoneNumberFull") or str(
         _first_attribute(document, entity, PHONE_LINKS, "telephoneNumber")
     )
-    if phone:
-        try:
-            phone = normalise_phone(phone)
-        except InvalidIdentifier:
-            flags.append(f"{entity.id}: phone number {phone!r} is not a valid number.")
-            phone = ""
+    phone = _usable(
+        phone, normalise_phone, flags, f"{entity.id}: phone number {{!r}} is not a valid number."
+    )
     description = " ".join(
         str(a[k])
         for k in ("personDescription", "physicalCharacteristics", "clothingAtTimeOfIncident")
@@ -238,13 +247,12 @@ def _location(document: SdmDocument, flags: list[str]) -> LocationDraft | None:
         for k in ("subBuildingName", "buildingName", "buildingNumber", "street")
         if a.get(k)
     ) or str(a.get("fullAddress", ""))
-    postcode = str(a.get("postcode", "") or "")
-    if postcode:
-        try:
-            postcode = normalise_postcode(postcode)
-        except InvalidIdentifier:
-            flags.append(f"Incident location: {postcode!r} is not a valid UK postcode.")
-            postcode = ""
+    postcode = _usable(
+        str(a.get("postcode", "") or ""),
+        normalise_postcode,
+        flags,
+        "Incident location: {!r} is not a valid UK postcode.",
+    )
     return LocationDraft(
         address_line=line[:200],
         town=str(a.get("cityOrTown", ""))[:80],
