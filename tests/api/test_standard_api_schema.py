@@ -2,7 +2,8 @@
 
 Schemathesis generates request bodies from the national spec (and deliberately broken ones) and
 checks every answer: no server errors, only documented status codes, documented content types,
-and bodies that match the documented error schema.
+and bodies that match the documented error schema. (It found one crash, an object as the root
+entity's id, now a 400: see test_documents.py.)
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import pytest
 import schemathesis
 import yaml
 from hypothesis import HealthCheck, settings
+from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from peel.sdm.schemas import NATIONAL_DIR, load_schema_set
 
@@ -72,4 +74,9 @@ def hub_headers(db: Any) -> Iterator[dict[str, str]]:
 def test_process_conforms_to_the_standard_api(
     case: Any, live_server: Any, hub_headers: dict[str, str]
 ) -> None:
-    case.call_and_validate(base_url=live_server.url, headers=hub_headers)
+    # Not "positive data acceptance": the national request schema marks nothing as required, so an
+    # empty incident with empty ids is schema-valid; Peel refuses it with a 400 naming each missing
+    # piece (test_documents.py), which is right for a crime report.
+    case.call_and_validate(
+        base_url=live_server.url, headers=hub_headers, excluded_checks=[positive_data_acceptance]
+    )

@@ -52,4 +52,4 @@ def api_client_headers(name: str = "National hub") -> dict[str, str]:
 
     client_id, secret = f"client-{name.lower().replace(' ', '-')}", f"secret-for-{name}"
     ApiClient.objects.create(client_id=client_id, secret_sha256=secret_digest(secret), name=name)
-    return {"client_id": client_id, "client_secret": secret}
+    return {"client-id": client_id, "client-secret": secret}

@@ -8,6 +8,7 @@ safely accept work (low disk, database down): the hub retries later.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import logging
@@ -31,10 +32,23 @@ def secret_digest(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
+def _credentials(request: HttpRequest) -> tuple[str, str]:
+    """HTTP Basic (id:secret), or `client-id`/`client-secret` headers as the hub's gateway sends
+    them. (The underscore spelling `client_id` arrives only where no proxy or server drops
+    underscored header names, as waitress and nginx do by default; Django reads both spellings.)"""
+    authorization = request.headers.get("Authorization", "")
+    if authorization.startswith("Basic "):
+        try:
+            decoded = base64.b64decode(authorization[6:], validate=True).decode()
+        except (ValueError, UnicodeDecodeError):
+            return "", ""
+        client_id, _, secret = decoded.partition(":")
+        return client_id, secret
+    return request.headers.get("client-id", ""), request.headers.get("client-secret", "")
+
+
 def authenticate(request: HttpRequest) -> ApiClient | None:
-    """MuleSoft-style `client_id`/`client_secret` headers, as the hub sends them."""
-    client_id = request.headers.get("client_id") or request.headers.get("client-id", "")
-    secret = request.headers.get("client_secret") or request.headers.get("client-secret", "")
+    client_id, secret = _credentials(request)
     if not client_id or not secret:
         return None
     client = ApiClient.objects.filter(client_id=client_id, active=True).first()
@@ -94,7 +108,7 @@ def process(request: HttpRequest) -> JsonResponse:
     if client is None:
         logger.warning(
             "Standard API: rejected caller from %s (client_id %r)",
-            request.META.get("REMOTE_ADDR"), request.headers.get("client_id", "")[:64],
+            request.META.get("REMOTE_ADDR"), _credentials(request)[0][:64],
         )  # fmt: skip
         response = JsonResponse(
             {

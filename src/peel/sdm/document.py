@@ -159,7 +159,8 @@ def parse_document(body: Any, schemas: SchemaSet) -> SdmDocument:
             )
             continue
         entities[entity.id] = entity
-    incident = entities.get(body["data"].get("id", ""))
+    root_id = body["data"].get("id")
+    incident = entities.get(root_id) if isinstance(root_id, str) else None
     if incident is not None and incident.kind != "incident":
         problems.append(
             Problem(

@@ -186,7 +186,7 @@ def test_a_new_national_field_is_quarantined_by_name_and_released_after_the_mapp
 def test_unknown_callers_are_refused_and_logged(client: Client, caplog: Any) -> None:
     api_client_headers()
     body = json.dumps(sample_document(seed=10))
-    for headers in ({}, {"client_id": "client-national-hub", "client_secret": "wrong"}):
+    for headers in ({}, {"client-id": "client-national-hub", "client-secret": "wrong"}):
         response = client.post("/process", body, content_type="application/json", headers=headers)
         assert response.status_code == 401
         assert response.json()["errors"][0]["status"] == "Unauthorized"
@@ -204,3 +204,41 @@ def test_peel_answers_503_when_it_cannot_store_work(hub: Any, settings: Any) -> 
 
 def test_only_post_is_allowed(client: Client) -> None:
     assert client.get("/process").status_code == 405
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_hub_is_served_by_waitress_with_basic_auth_or_client_headers() -> None:
+    """Through the real server `peel serve` runs: waitress drops underscored header names."""
+    import base64
+    import threading
+    import urllib.error
+    import urllib.request
+
+    from waitress import create_server
+
+    from peel.wsgi import application
+
+    headers = api_client_headers()
+    server = create_server(application, host="127.0.0.1", port=0)
+    threading.Thread(target=server.run, daemon=True).start()
+    url = f"http://127.0.0.1:{server.effective_port}/process"  # type: ignore[union-attr]
+
+    def post(seed: int, extra: dict[str, str]) -> int:
+        body = json.dumps(sample_document(seed=seed)).encode()
+        request = urllib.request.Request(url, body, {"Content-Type": "application/json", **extra})
+        try:
+            with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 (loopback)
+                return int(response.status)
+        except urllib.error.HTTPError as error:
+            return int(error.code)
+
+    try:
+        basic = base64.b64encode(
+            f"{headers['client-id']}:{headers['client-secret']}".encode()
+        ).decode()
+        assert post(50, {"Authorization": f"Basic {basic}"}) == 200
+        assert post(51, dict(headers)) == 200
+        assert post(52, {"Authorization": "Basic bm90OnJpZ2h0"}) == 401
+    finally:
+        server.close()
+    assert Submission.objects.count() == 2

@@ -70,6 +70,8 @@ MALFORMED: dict[str, tuple[Callable[[dict[str, Any]], None], str]] = {
     "entity without id": (lambda d: d["included"].append({"type": "person", "attributes": {}}), "has no `id`"),
     "unknown entity type": (lambda d: d["included"].append({"id": "x.1", "type": "spaceship", "attributes": {}}), "type `spaceship`"),
     "included not a list": (lambda d: d.update(included={}), "`included` must be an array"),
+    # Found by schemathesis: an object as the root id once raised TypeError (a 500).
+    "root id an object": (lambda d: d["data"].update(id={"x": 1}), "data has no `id`"),
 }  # fmt: skip
 
 
