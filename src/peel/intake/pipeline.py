@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from peel.audit import log as audit
 from peel.core.db import write_transaction
+from peel.core.text import db_safe
 from peel.intake.actions import content_digest, do_file_submission, do_receive_submission
 from peel.intake.evidence import read_bytes, record_blob, store_bytes
 from peel.intake.models import (
@@ -81,6 +82,14 @@ def accept_document(
     `extra_facts` carries answers the SDM has no field for (the web form's "is anyone in
     immediate danger?"), straight onto the draft.
     """
+    flags = db_safe(list(flags or []))  # cross-check flags quote what the email said
+    safe = db_safe(body)
+    if safe != body:
+        flags.append(
+            "Some characters could not be stored (NUL or broken Unicode) and are shown as \ufffd;"
+            " the raw submission keeps them."
+        )
+        body = safe
     try:
         document = parse_document(body, national_schemas())
     except InvalidDocument as exc:
@@ -94,7 +103,7 @@ def accept_document(
             exc.submission_id,
         )
     sid = document.submission_id
-    notes = {"flags": list(flags or []), "facts": dict(extra_facts or {}), "source": source}
+    notes = {"flags": flags, "facts": dict(extra_facts or {}), "source": db_safe(source)}
     with write_transaction():
         submission, created = do_receive_submission(
             actor,
@@ -201,7 +210,8 @@ def quarantine(
 ) -> Outcome:
     """Hold input with its exact reason. The same bytes again update the one item they have."""
     now = timezone.now()
-    details = [p.as_dict() for p in problems]
+    details = db_safe([p.as_dict() for p in problems])  # they quote the input, which may hold NULs
+    source = db_safe(source)
     with write_transaction():
         record_blob(blob)
         item = QuarantineItem.objects.select_for_update().filter(raw=blob).first()

@@ -242,3 +242,22 @@ def test_the_hub_is_served_by_waitress_with_basic_auth_or_client_headers() -> No
     finally:
         server.close()
     assert Submission.objects.count() == 2
+
+
+def test_nul_and_broken_unicode_are_stored_replaced_and_kept_raw(hub: Any) -> None:
+    """PostgreSQL refuses NUL and lone surrogates in text: they must not turn a report into a 503."""
+    document = sample_document(seed=60)
+    document["data"]["attributes"]["incidentDescription"] = (
+        "Taken from out\x00side the shop \ud800."
+    )
+    raw = json.dumps(document).encode()  # JSON escapes them: \u0000 and \ud800
+    response = hub(raw)
+    assert response.status_code == 200, response.content
+    file_pending()
+    report = Report.objects.get()
+    assert "\x00" not in report.description and "\ufffd" in report.description
+    assert any("could not be stored" in flag for flag in report.flags)
+    assert b"\\u0000" in read_bytes(Submission.objects.get().raw)  # the evidence is untouched
+    broken = hub(b'{"data": {"id": "\\u0000", "type": "x\\udc00"}, "included": []}')
+    assert broken.status_code == 400
+    assert "\x00" not in json.dumps(QuarantineItem.objects.get().problems)
