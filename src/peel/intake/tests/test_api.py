@@ -241,6 +241,7 @@ def test_the_hub_is_served_by_waitress_with_basic_auth_or_client_headers() -> No
         assert post(52, {"Authorization": "Basic bm90OnJpZ2h0"}) == 401
     finally:
         server.close()
+        server.task_dispatcher.shutdown()  # type: ignore[union-attr]  # its threads hold DB connections
     assert Submission.objects.count() == 2
 
 
