@@ -149,7 +149,9 @@ EVIDENCE_DIR = Path(os.environ.get("PEEL_EVIDENCE_DIR", VAR_DIR / "evidence"))
 
 PEEL: dict[str, Any] = {
     # A claimed work item returns to the queue when its lease runs out.
-    "WORK_LEASE_MINUTES": int(os.environ.get("PEEL_WORK_LEASE_MINUTES", "30")),
+    "WORK_LEASE_MINUTES": int(os.environ.get("PEEL_WORK_LEASE_MINUTES", "10")),
+    # The review page renews the lease this often while the operator is active (heartbeat.js).
+    "HEARTBEAT_SECONDS": int(os.environ.get("PEEL_HEARTBEAT_SECONDS", "60")),
     # Crime-recording decision within 24 hours of the report (Home Office Crime Recording Rules).
     "DECISION_DEADLINE_HOURS": 24,
     "TRIAGE_RULESET": os.environ.get("PEEL_TRIAGE_RULESET", "default"),

@@ -63,3 +63,35 @@ def test_a_page_of_the_form_can_be_answered_with_the_keyboard_alone(live_server,
     page.go_back()
     expect(page.locator("input[name=immediateDanger][value=yes]")).to_be_checked()
     expect(page.locator("input[name=incidentStillHappening][value=no]")).to_be_checked()
+
+
+def test_the_review_page_keeps_its_lease_while_the_operator_is_active(
+    live_server, new_page, make_user, settings
+) -> None:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from peel.core.testing import PASSWORD, file_report
+    from peel.workqueue.actions import do_get_work
+    from peel.workqueue.models import WorkItem
+
+    settings.PEEL = {**settings.PEEL, "HEARTBEAT_SECONDS": 1}
+    operator = make_user("olivia", "operator")
+    file_report()
+    item = do_get_work(operator)
+    assert item is not None
+    soon = timezone.now() + dt.timedelta(seconds=30)
+    WorkItem.objects.filter(pk=item.pk).update(lease_expires_at=soon)
+    page = new_page()
+    page.goto(f"{live_server.url}/staff/login/")
+    page.get_by_label("Username").fill("olivia")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.goto(f"{live_server.url}/staff/work/{item.pk}/")
+    page.keyboard.press("Tab")  # the operator is active
+    page.wait_for_timeout(2500)
+    item.refresh_from_db()
+    assert item.lease_expires_at is not None and item.lease_expires_at > soon + dt.timedelta(
+        minutes=5
+    )

@@ -98,6 +98,8 @@ def test_public_report_to_operator_decision_and_supervisor_return(
     desk.get_by_role("button", name="Get Work").click()
     expect(desk.get_by_role("heading", level=1)).to_contain_text(reference)
     expect(desk.get_by_text("Someone may be in immediate danger: +50")).to_be_visible()
+    desk.get_by_text("Cannot finish it now?").click()  # the hand-back and park forms, opened
+    assert_accessible(desk)
     expect(desk.get_by_text("My neighbour says he will come round")).to_be_visible()
     desk.get_by_label("Crime-related incident").check()
     desk.get_by_role("button", name="Record decision").click()

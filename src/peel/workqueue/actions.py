@@ -70,6 +70,28 @@ def do_release_expired_leases(now: datetime | None = None) -> int:
     return released
 
 
+def do_release_parked(now: datetime | None = None) -> int:
+    """Put parked items whose follow-up time has come back on the queue, each audited."""
+    now = now or timezone.now()
+    due = list(
+        WorkItem.objects.filter(status=WorkStatus.PARKED, follow_up_at__lte=now).values_list(
+            "id", flat=True
+        )[:500]
+    )
+    released = 0
+    for item_id in due:
+        with transaction.atomic():
+            item = WorkItem.objects.select_for_update().get(pk=item_id)
+            if item.status != WorkStatus.PARKED:
+                continue
+            before = item.snapshot()
+            item.follow_up_at = None
+            _requeue(item)
+            audit.record("system", "work.follow_up_due", item, before, item.snapshot())
+            released += 1
+    return released
+
+
 def current_item(user: Any) -> WorkItem | None:
     """The item this user already holds under a live lease, if any."""
     return (
@@ -89,6 +111,7 @@ def do_get_work(user: Any) -> WorkItem | None:
     if not kinds:
         raise PermissionError("This account may not be given work.")
     do_release_expired_leases()
+    do_release_parked()
     with write_transaction():
         now = timezone.now()
         candidate = (
@@ -126,6 +149,59 @@ def do_complete_item(user: Any, item: WorkItem) -> None:
         locked.save(update_fields=["status", "completed_at", "lease_expires_at"])
         audit.record(user, "work.completed", locked, before, locked.snapshot())
         item.status, item.completed_at = locked.status, locked.completed_at
+
+
+def _held(user: Any, item_id: int) -> WorkItem:
+    """The item, locked, if this user holds it under a live lease; else NotYourItem."""
+    item = WorkItem.objects.select_for_update().get(pk=item_id)
+    live = item.lease_expires_at is not None and item.lease_expires_at >= timezone.now()
+    if item.status != WorkStatus.ALLOCATED or item.holder_id != user.pk or not live:
+        raise NotYourItem("This work item is no longer allocated to you.")
+    return item
+
+
+def do_heartbeat(user: Any, item_id: int) -> WorkItem:
+    """The operator's page is open and in use: extend the lease (not audited: not a change of
+    who holds what, and it would add an event a minute per operator)."""
+    with transaction.atomic():
+        item = _held(user, item_id)
+        item.lease_expires_at = timezone.now() + lease_length()
+        item.save(update_fields=["lease_expires_at"])
+    return item
+
+
+def do_hand_back(user: Any, item_id: int, reason: str) -> WorkItem:
+    """The operator gives their item back to the queue for someone else, saying why."""
+    if not reason.strip():
+        raise ValueError("Say why you are handing the item back.")
+    with transaction.atomic():
+        item = _held(user, item_id)
+        before = item.snapshot()
+        _requeue(item)
+        audit.record(
+            user, "work.handed_back", item, before, {**item.snapshot(), "reason": reason.strip()}
+        )
+    return item
+
+
+def do_park(user: Any, item_id: int, reason: str, follow_up_at: datetime) -> WorkItem:
+    """Set an item aside awaiting information; it returns to the queue at `follow_up_at`."""
+    if not reason.strip():
+        raise ValueError("Say what the item is waiting for.")
+    if follow_up_at <= timezone.now():
+        raise ValueError("The follow-up time must be in the future.")
+    with transaction.atomic():
+        item = _held(user, item_id)
+        before = item.snapshot()
+        item.status, item.holder, item.allocated_at = WorkStatus.PARKED, None, None
+        item.lease_expires_at, item.follow_up_at = None, follow_up_at
+        item.save(
+            update_fields=["status", "holder", "allocated_at", "lease_expires_at", "follow_up_at"]
+        )
+        audit.record(
+            user, "work.parked", item, before, {**item.snapshot(), "reason": reason.strip()}
+        )
+    return item
 
 
 def do_return_item(supervisor: Any, item_id: int, reason: str) -> WorkItem:

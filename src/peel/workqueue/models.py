@@ -15,6 +15,7 @@ class WorkKind(models.TextChoices):
 class WorkStatus(models.TextChoices):
     QUEUED = "queued", "Queued"
     ALLOCATED = "allocated", "Allocated"
+    PARKED = "parked", "Parked, awaiting information"
     DONE = "done", "Done"
 
 
@@ -41,6 +42,8 @@ class WorkItem(models.Model):
     allocated_at = models.DateTimeField(null=True, blank=True)
     lease_expires_at = models.DateTimeField(null=True, blank=True)
     completed_at = models.DateTimeField(null=True, blank=True)
+    # A parked item returns to the queue at this time (to the front of its grade, by deadline).
+    follow_up_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         permissions = [
@@ -55,6 +58,7 @@ class WorkItem(models.Model):
             ),
             models.Index(fields=["status", "lease_expires_at"], name="workitem_lease"),
             models.Index(fields=["holder", "status"], name="workitem_holder"),
+            models.Index(fields=["status", "follow_up_at"], name="workitem_follow_up"),
         ]
 
     def __str__(self) -> str:
@@ -67,4 +71,5 @@ class WorkItem(models.Model):
             "grade": self.grade,
             "due_at": self.due_at,
             "lease_expires_at": self.lease_expires_at,
+            "follow_up_at": self.follow_up_at,
         }
