@@ -212,7 +212,8 @@ def _read_tree(sources: tuple[Path, ...]) -> tuple[dict[str, Any], list[str]]:
                 defects.append(f"{relative}: not valid JSON ({exc}); file ignored")
                 continue
             if isinstance(document, dict):
-                document.pop("$id", None)  # some lists carry a placeholder $id; use the path
+                # Some value lists carry a made-up $id (schema.XXX.co.uk): files are known by path.
+                document.pop("$id", None)
             documents[relative] = document
     return documents, defects
 
