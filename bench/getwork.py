@@ -12,7 +12,7 @@ import argparse
 import threading
 import time
 
-from harness import emit, machine, percentiles, prepare_database
+from harness import emit, machine, percentiles, prepare_database, run_threads
 
 
 def seed_queue(items: int) -> None:
@@ -81,13 +81,7 @@ def main() -> None:
             latencies.extend(mine)
             claimed.extend(ids)
 
-    threads = [threading.Thread(target=operator, args=(u,)) for u in users]
-    started = time.perf_counter()
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    elapsed = time.perf_counter() - started
+    elapsed = run_threads(operator, [(u,) for u in users])
     emit(
         {
             "benchmark": "getwork",

@@ -12,6 +12,9 @@ import platform
 import shutil
 import statistics
 import sys
+import threading
+import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse, urlunparse
@@ -79,3 +82,14 @@ def percentiles(samples_ms: list[float]) -> dict[str, float]:
 
 def emit(result: dict[str, Any]) -> None:
     print(json.dumps(result, indent=2))
+
+
+def run_threads(target: Callable[..., None], arguments: list[tuple[Any, ...]]) -> float:
+    """Start one thread per argument tuple, wait for all; return the wall-clock seconds."""
+    threads = [threading.Thread(target=target, args=args) for args in arguments]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return time.perf_counter() - started

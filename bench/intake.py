@@ -18,7 +18,7 @@ import json
 import threading
 import time
 
-from harness import emit, machine, percentiles, prepare_database
+from harness import emit, machine, percentiles, prepare_database, run_threads
 
 
 def bench_api(count: int, clients: int) -> dict[str, object]:
@@ -49,15 +49,7 @@ def bench_api(count: int, clients: int) -> dict[str, object]:
             for code in codes:
                 statuses[code] = statuses.get(code, 0) + 1
 
-    threads = [
-        threading.Thread(target=client_thread, args=(bodies[i::clients],)) for i in range(clients)
-    ]
-    started = time.perf_counter()
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    elapsed = time.perf_counter() - started
+    elapsed = run_threads(client_thread, [(bodies[i::clients],) for i in range(clients)])
     from peel.intake.pipeline import file_pending
 
     filing_started = time.perf_counter()

@@ -62,7 +62,8 @@ def authenticate(request: HttpRequest) -> ApiClient | None:
 def cannot_accept_reason() -> str:
     """Why intake should refuse work right now, or "" when it can take it."""
     evidence_dir = settings.EVIDENCE_DIR
-    evidence_dir.mkdir(parents=True, exist_ok=True)
+    if not evidence_dir.is_dir():
+        evidence_dir.mkdir(parents=True, exist_ok=True)
     free_mb = shutil.disk_usage(evidence_dir).free // (1024 * 1024)
     if free_mb < int(settings.PEEL["MIN_FREE_DISK_MB"]):
         return f"Evidence store has {free_mb} MB free; intake pauses below {settings.PEEL['MIN_FREE_DISK_MB']} MB."

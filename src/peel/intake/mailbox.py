@@ -57,21 +57,17 @@ class ImapSettings:
         )
 
 
-def ingest_files(paths: Iterable[Path], progress: Progress | None = None) -> Counter[str]:
+def ingest_files(
+    paths: Iterable[Path], kind: str, progress: Progress | None = None
+) -> Counter[str]:
+    """Files one by one: `kind` "eml" (raw emails) or "sdm" (Standard API documents saved as
+    files, for example from the hub's dead-letter store)."""
     counts: Counter[str] = Counter()
     for path in paths:
-        outcome = accept_email(ACTOR, path.read_bytes(), source=str(path))
-        counts[outcome.status] += 1
-        if progress:
-            progress(str(path), outcome)
-    return counts
-
-
-def ingest_sdm_files(paths: Iterable[Path], progress: Progress | None = None) -> Counter[str]:
-    """Standard API documents saved as files (for example from the hub's dead-letter store)."""
-    counts: Counter[str] = Counter()
-    for path in paths:
-        outcome = accept_json("file intake", Channel.API, path.read_bytes(), source=str(path))
+        if kind == "sdm":
+            outcome = accept_json("file intake", Channel.API, path.read_bytes(), source=str(path))
+        else:
+            outcome = accept_email(ACTOR, path.read_bytes(), source=str(path))
         counts[outcome.status] += 1
         if progress:
             progress(str(path), outcome)

@@ -24,7 +24,6 @@ class PublicStatus:
     reference: str
     state: str
     explanation: str
-    crime_number: str = ""
 
 
 def find_report_for_reporter(reference: str, email: str) -> Report | None:
@@ -43,9 +42,9 @@ def public_status(report: Report) -> PublicStatus:
     decision = Decision.objects.filter(report=report).order_by("-decided_at").first()
     if decision is not None:
         state, explanation = OUTCOME_TEXT[Outcome(decision.outcome)]
-        # Crime numbers come from the crime recording system (the robots of issue 5); until a
-        # report has one, the Peel reference is the number to quote.
-        return PublicStatus(report.reference, state, explanation, crime_number="")
+        # Crime numbers come from the crime recording system (the robots of issue 5); until
+        # then the Peel reference is the number to quote.
+        return PublicStatus(report.reference, state, explanation)
     if WorkItem.objects.filter(report=report, status=WorkStatus.ALLOCATED).exists():
         return PublicStatus(
             report.reference,

@@ -310,12 +310,10 @@ def _check_entity(entity: Entity, schemas: SchemaSet, problems: list[Problem]) -
     if schemas.is_valid(schema_path, entity.attributes):
         return
     for error in schemas.validator(schema_path).iter_errors(entity.attributes):
-        problems.append(_schema_problem(entity, error, schemas, schema_path))
+        problems.append(_schema_problem(entity, error))
 
 
-def _schema_problem(
-    entity: Entity, error: ValidationError, schemas: SchemaSet, schema_path: str
-) -> Problem:
+def _schema_problem(entity: Entity, error: ValidationError) -> Problem:
     path = [str(p) for p in error.absolute_path]
     name = path[0] if path else ""
     value = error.instance

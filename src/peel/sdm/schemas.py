@@ -98,24 +98,32 @@ class SchemaSet:
     def known_properties(self, relative_path: str) -> frozenset[str]:
         """Every property name the schema (through allOf/oneOf/anyOf and $ref) defines."""
         if relative_path not in self._properties:
-            names: set[str] = set()
-            self._collect_properties(relative_path, self.documents[relative_path], names, set())
+            names = {
+                name
+                for _path, node in self._nodes(relative_path)
+                for name in node.get("properties", {})
+            }
             self._properties[relative_path] = frozenset(names)
         return self._properties[relative_path]
 
-    def _collect_properties(self, path: str, node: Any, names: set[str], seen: set[str]) -> None:
-        if not isinstance(node, dict):
-            return
-        names.update(node.get("properties", {}))
-        for key in ("allOf", "oneOf", "anyOf"):
-            for sub in node.get(key, []):
-                self._collect_properties(path, sub, names, seen)
-        ref = node.get("$ref")
-        if isinstance(ref, str) and not ref.startswith("#"):
-            target = _join(path, ref.split("#")[0])
-            if target in self.documents and target not in seen:
-                seen.add(target)
-                self._collect_properties(target, self.documents[target], names, seen)
+    def _nodes(self, relative_path: str) -> Iterator[tuple[str, dict[str, Any]]]:
+        """Each schema object that makes up a file's schema, with the file it is in: through
+        allOf/oneOf/anyOf and whole-file `$ref`s, each file once."""
+        stack: list[tuple[str, Any]] = [(relative_path, self.documents[relative_path])]
+        seen = {relative_path}
+        while stack:
+            path, node = stack.pop()
+            if not isinstance(node, dict):
+                continue
+            yield path, node
+            for key in ("allOf", "oneOf", "anyOf"):
+                stack.extend((path, sub) for sub in node.get(key, []))
+            ref = node.get("$ref")
+            if isinstance(ref, str) and not ref.startswith("#"):
+                target = _join(path, ref.split("#")[0])
+                if target in self.documents and target not in seen:
+                    seen.add(target)
+                    stack.append((target, self.documents[target]))
 
     def property_type(self, relative_path: str, prop: str) -> str | None:
         """The JSON type of a property ("string", "boolean", "array", ...), if the schema says."""
@@ -146,31 +154,20 @@ class SchemaSet:
 
     def _property_schemas(self, relative_path: str, prop: str) -> Iterator[dict[str, Any]]:
         """The schema node(s) that define `prop`, with one level of `$ref` followed."""
-        stack: list[tuple[str, Any]] = [(relative_path, self.documents[relative_path])]
-        seen: set[str] = set()
-        while stack:
-            path, node = stack.pop()
-            if not isinstance(node, dict):
+        for path, node in self._nodes(relative_path):
+            target = node.get("properties", {}).get(prop)
+            if not isinstance(target, dict):
                 continue
-            if prop in node.get("properties", {}):
-                target = node["properties"][prop]
-                ref = target.get("$ref") if isinstance(target, dict) else None
-                if isinstance(ref, str):
-                    file_part, _, pointer = ref.partition("#")
-                    doc_path = _join(path, file_part) if file_part else path
-                    resolved = _pointer(self.documents.get(doc_path), pointer)
-                    if isinstance(resolved, dict):
-                        yield resolved
-                elif isinstance(target, dict):
-                    yield target
-            for key in ("allOf", "oneOf", "anyOf"):
-                stack.extend((path, sub) for sub in node.get(key, []))
-            ref = node.get("$ref")
-            if isinstance(ref, str) and not ref.startswith("#"):
-                target_path = _join(path, ref.split("#")[0])
-                if target_path in self.documents and target_path not in seen:
-                    seen.add(target_path)
-                    stack.append((target_path, self.documents[target_path]))
+            ref = target.get("$ref")
+            if isinstance(ref, str):
+                file_part, _, pointer = ref.partition("#")
+                resolved = _pointer(
+                    self.documents.get(_join(path, file_part) if file_part else path), pointer
+                )
+                if isinstance(resolved, dict):
+                    yield resolved
+            else:
+                yield target
 
 
 def _join(base: str, relative: str) -> str:

@@ -11,7 +11,6 @@ from peel.intake.mailbox import (
     ingest_files,
     ingest_imap,
     ingest_maildir,
-    ingest_sdm_files,
 )
 from peel.intake.pipeline import Outcome
 
@@ -35,8 +34,7 @@ class Command(BaseCommand):
             missing = [t for t in targets if not Path(t).is_file()]
             if missing:
                 raise CommandError(f"No such file: {', '.join(missing)}")
-            ingest = ingest_sdm_files if source == "sdm" else ingest_files
-            counts = ingest((Path(t) for t in targets), self._progress)
+            counts = ingest_files((Path(t) for t in targets), source, self._progress)
         elif source == "maildir":
             if not (Path(targets[0]) / "cur").is_dir():
                 raise CommandError(f"{targets[0]} is not a Maildir (it has no cur/ folder).")
