@@ -53,6 +53,11 @@ def supervisor(make_user: Callable[..., User]) -> User:
 
 
 @pytest.fixture
+def safeguarding_officer(make_user: Callable[..., User]) -> User:
+    return make_user("imran", "safeguarding")
+
+
+@pytest.fixture
 def analyst(make_user: Callable[..., User]) -> User:
     return make_user("niamh", "analyst")
 

@@ -152,9 +152,13 @@ PEEL: dict[str, Any] = {
     "WORK_LEASE_MINUTES": int(os.environ.get("PEEL_WORK_LEASE_MINUTES", "10")),
     # The review page renews the lease this often while the operator is active (heartbeat.js).
     "HEARTBEAT_SECONDS": int(os.environ.get("PEEL_HEARTBEAT_SECONDS", "60")),
-    # Crime-recording decision within 24 hours of the report (Home Office Crime Recording Rules).
-    "DECISION_DEADLINE_HOURS": 24,
-    "TRIAGE_RULESET": os.environ.get("PEEL_TRIAGE_RULESET", "default"),
+    # Deadlines per kind and grade, calendars and bank holidays (workqueue/service_levels.toml).
+    "SERVICE_LEVELS": os.environ.get("PEEL_SERVICE_LEVELS", ""),
+    # Repeat victim, suspect, location and vehicle: other reports within this many days.
+    "REPEAT_LOOKBACK_DAYS": int(os.environ.get("PEEL_REPEAT_LOOKBACK_DAYS", "365")),
+    # DASH: this many "yes" answers is high risk (SafeLives: 14), and medium from DASH_MEDIUM_AT.
+    "DASH_HIGH_AT": int(os.environ.get("PEEL_DASH_HIGH_AT", "14")),
+    "DASH_MEDIUM_AT": int(os.environ.get("PEEL_DASH_MEDIUM_AT", "10")),
     # A force's own SDM schema files, read after the national copy (see sdm/national/README.md).
     "SDM_OVERRIDE_DIR": os.environ.get("PEEL_SDM_OVERRIDE_DIR", ""),
     # The Standard API answers 503 (the hub retries) rather than fill the disk.

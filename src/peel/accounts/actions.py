@@ -5,21 +5,37 @@ from typing import Any
 from django.contrib.auth.models import Group
 from django.db import transaction
 
-from peel.accounts.models import User
-from peel.accounts.roles import ROLES
+from peel.accounts.models import Team, User
+from peel.accounts.roles import ROLE_TEAMS, ROLES
 from peel.audit import log as audit
 
 
 def do_create_user(
-    actor: Any, username: str, password: str, roles: list[str], **fields: Any
+    actor: Any,
+    username: str,
+    password: str,
+    roles: list[str],
+    teams: list[str] | None = None,
+    **fields: Any,
 ) -> User:
+    """Create an account with its roles and teams (by default, the usual teams of its roles)."""
     unknown = set(roles) - set(ROLES)
     if unknown:
         raise ValueError(f"Unknown roles: {sorted(unknown)}. Roles are: {', '.join(ROLES)}.")
+    if teams is None:
+        teams = sorted({slug for role in roles for slug in ROLE_TEAMS.get(role, [])})
+    found = list(Team.objects.filter(slug__in=teams))
+    if len(found) != len(set(teams)):
+        missing = sorted(set(teams) - {t.slug for t in found})
+        raise ValueError(f"Unknown teams: {missing}.")
     with transaction.atomic():
         user = User.objects.create_user(username=username, password=password, **fields)
         user.groups.set(Group.objects.filter(name__in=roles))
-        audit.record(actor, "account.created", user, after={"username": username, "roles": roles})
+        user.teams.set(found)
+        audit.record(
+            actor, "account.created", user,
+            after={"username": username, "roles": roles, "teams": sorted(teams)},
+        )  # fmt: skip
     return user
 
 

@@ -4,11 +4,28 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 
 
+class Team(models.Model):
+    """A group of staff that work is routed to (the contact centre, the safeguarding hub, ...).
+
+    Roles say what someone may do; teams say whose work it is. Get Work hands a user only items
+    of kinds their roles allow, routed to a team they belong to.
+    """
+
+    slug = models.SlugField(max_length=40, unique=True)
+    name = models.CharField(max_length=80)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class User(AbstractUser):
     """A member of staff or a service account. Roles are Django groups (see roles.py)."""
 
     collar_number = models.CharField(max_length=10, blank=True)
-    team = models.CharField(max_length=80, blank=True)
+    teams = models.ManyToManyField(Team, blank=True, related_name="members")
 
     def __str__(self) -> str:
         return self.get_full_name() or self.username

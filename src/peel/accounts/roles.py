@@ -14,15 +14,31 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     "operator": [
         "workqueue.get_work",
         "review.record_decision",
+        "workqueue.work_transposition",
+        "workqueue.work_link_review",
+        "triage.record_dash",
     ],
     "supervisor": [
         "workqueue.get_work",
         "workqueue.supervise_queue",
         "review.record_decision",
+        "workqueue.work_transposition",
+        "workqueue.work_link_review",
+        "triage.record_dash",
+        "triage.manage_rules",
         "reports.view_any_report",
         "intake.manage_quarantine",
     ],
     "safeguarding": [
+        "workqueue.get_work",
+        "workqueue.work_safeguarding",
+        "triage.record_dash",
+        "reports.view_any_report",
+    ],
+    # Reviews records that are due under MOPI (keep, or dispose of with a reason).
+    "records_officer": [
+        "workqueue.get_work",
+        "workqueue.work_retention",
         "reports.view_any_report",
     ],
     "analyst": [],
@@ -32,6 +48,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     ],
     "admin": [
         "workqueue.supervise_queue",
+        "triage.manage_rules",
         "intake.manage_quarantine",
         "reports.view_any_report",
         "audit.view_auditevent",
@@ -40,13 +57,34 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     # Service account for robots; given work items of robot kinds only.
     "robot": [
         "workqueue.get_work",
+        "workqueue.work_transposition",
     ],
 }
 ROLES = list(ROLE_PERMISSIONS)
 
+# The teams Peel starts with, and the team a new user joins for each role unless told otherwise.
+# Forces add their own teams in the admin; these are only kept in existence, never overwritten.
+TEAMS = {
+    "contact-centre": "Contact centre",
+    "safeguarding-hub": "Safeguarding hub",
+    "records": "Records management",
+    "robots": "Robots",
+}
+ROLE_TEAMS: dict[str, list[str]] = {
+    "operator": ["contact-centre"],
+    "supervisor": ["contact-centre"],
+    "safeguarding": ["safeguarding-hub"],
+    "records_officer": ["records"],
+    "robot": ["robots"],
+}
+
 
 def sync_roles(sender: Any = None, **kwargs: Any) -> None:
     using = kwargs.get("using", "default")
+    from peel.accounts.models import Team
+
+    for slug, name in TEAMS.items():
+        Team.objects.using(using).get_or_create(slug=slug, defaults={"name": name})
     for role, perm_names in ROLE_PERMISSIONS.items():
         group, _ = Group.objects.using(using).get_or_create(name=role)
         perms = []

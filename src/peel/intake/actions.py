@@ -3,10 +3,8 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
-from datetime import timedelta
 from typing import Any
 
-from django.conf import settings
 from django.db import IntegrityError
 from django.utils import timezone
 
@@ -17,9 +15,7 @@ from peel.intake.models import EvidenceBlob, Submission
 from peel.reports.actions import do_create_report
 from peel.reports.choices import Channel
 from peel.reports.drafts import ReportDraft
-from peel.triage.actions import do_assess_report
-from peel.triage.rules import load_ruleset
-from peel.workqueue.actions import do_enqueue_report
+from peel.triage.actions import do_triage_new_report
 
 
 def content_digest(payload: Any) -> str:
@@ -71,15 +67,7 @@ def do_file_submission(actor: Any, submission: Submission, draft: ReportDraft) -
         locked.report, locked.filing_error = report, ""
         locked.save(update_fields=["report", "filing_error"])
         audit.record(actor, "intake.filed", locked, after={"report": report.reference})
-        assessment = do_assess_report(actor, report)
-        grade = load_ruleset(assessment.ruleset_name).grade_by_code(assessment.grade)
-        # The 24-hour crime-recording clock caps every grade's review target.
-        minutes = min(
-            grade.review_within_minutes, int(settings.PEEL["DECISION_DEADLINE_HOURS"]) * 60
-        )
-        do_enqueue_report(
-            actor, report, assessment.grade, locked.received_at + timedelta(minutes=minutes)
-        )
+        do_triage_new_report(actor, report)
     return locked
 
 

@@ -32,7 +32,8 @@ def do_create_report(actor: Any, draft: ReportDraft, channel: str, received_at: 
                 "how_involved", "description", "suspect_known", "offence_hint",
                 "occurred_from", "occurred_to", "immediate_danger", "still_happening",
                 "weapon_involved", "victim_under_18", "victim_vulnerable", "hate_crime",
-                "threat_or_assault", "customer_reference", "category", "high_harm", "flags",
+                "threat_or_assault", "physically_assaulted", "child_present", "drugs_or_alcohol",
+                "customer_reference", "category", "high_harm", "flags",
             )
         }  # fmt: skip
         for _attempt in range(5):  # a reference collision is ~1 in 10^9; retry, never fail
@@ -52,6 +53,7 @@ def do_create_report(actor: Any, draft: ReportDraft, channel: str, received_at: 
             raise RuntimeError("Could not allocate a unique report reference.")
         for person_draft in draft.people:
             data = {k: v for k, v in person_draft.__dict__.items() if k != "roles"}
+            data["email"] = data["email"].strip().lower()  # matched exactly by triage history
             person = Person.objects.create(**data)
             Involvement.objects.bulk_create(
                 Involvement(report=report, person=person, role=role) for role in person_draft.roles

@@ -72,6 +72,9 @@ class ReportDraft:
     high_harm: bool | None = None
     hate_crime: bool | None = None
     threat_or_assault: bool | None = None
+    physically_assaulted: bool | None = None
+    child_present: bool | None = None
+    drugs_or_alcohol: bool | None = None
     # Things a person must look at: sources that disagree, values that could not be used.
     flags: list[str] = field(default_factory=list)
 

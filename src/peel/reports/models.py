@@ -43,6 +43,9 @@ class Report(models.Model):
     victim_vulnerable = models.BooleanField(null=True)
     hate_crime = models.BooleanField(null=True)
     threat_or_assault = models.BooleanField(null=True)
+    physically_assaulted = models.BooleanField(null=True)
+    child_present = models.BooleanField(null=True)
+    drugs_or_alcohol = models.BooleanField(null=True)
     # From the national submission (SDM submission entity).
     customer_reference = models.CharField(max_length=40, blank=True, db_index=True)
     category = models.CharField(max_length=40, blank=True)
@@ -60,8 +63,8 @@ class Report(models.Model):
 class Person(models.Model):
     given_name = models.CharField(max_length=80, blank=True)
     family_name = models.CharField(max_length=80, blank=True)
-    date_of_birth = models.DateField(null=True, blank=True)
-    email = models.EmailField(max_length=120, blank=True)
+    date_of_birth = models.DateField(null=True, blank=True, db_index=True)
+    email = models.EmailField(max_length=120, blank=True, db_index=True)  # lower case
     phone = models.CharField(max_length=20, blank=True, db_index=True)  # E.164
     description = models.TextField(blank=True)  # for people the reporter can only describe
     vulnerabilities = models.JSONField(default=list, blank=True)  # SDM questions answered yes

@@ -90,6 +90,9 @@ def to_draft(document: SdmDocument) -> ReportDraft:
         threat_or_assault=_either(
             incident.get("subjectedToThreatAbuseOrAssault"), incident.get("physicallyAssaulted")
         ),
+        physically_assaulted=_bool(incident.get("physicallyAssaulted")),
+        child_present=_bool(incident.get("childPresent")),
+        drugs_or_alcohol=_bool(incident.get("incidentInfluencedByDrugsOrAlcohol")),
         flags=flags,
     )
 

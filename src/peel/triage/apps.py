@@ -1,7 +1,15 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 
 
 class TriageConfig(AppConfig):
     name = "peel.triage"
     label = "triage"
     verbose_name = "Triage"
+
+    def ready(self) -> None:
+        from peel.triage.store import install_shipped_ruleset
+
+        post_migrate.connect(
+            install_shipped_ruleset, sender=self, dispatch_uid="peel.triage.install_shipped"
+        )

@@ -13,12 +13,20 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Min
 from django.utils import timezone
 
+from peel.accounts.models import Team
 from peel.audit import log as audit
 from peel.core.db import write_transaction
 from peel.reports.models import Report
-from peel.workqueue.models import GRADE_RANK, KIND_PERMISSION, WorkItem, WorkKind, WorkStatus
+from peel.workqueue.kinds import KINDS
+from peel.workqueue.models import WorkDeadline, WorkItem, WorkKind, WorkStatus
+from peel.workqueue.service_levels import service_levels
+
+# An item with no deadline left sorts after every item that has one.
+NO_DEADLINE = timedelta(days=3650)
+OPEN_STATUSES = (WorkStatus.QUEUED, WorkStatus.ALLOCATED, WorkStatus.PARKED)
 
 
 class NotYourItem(PermissionError):
@@ -30,21 +38,172 @@ def lease_length() -> timedelta:
 
 
 def eligible_kinds(user: Any) -> list[str]:
-    return [kind for kind, perm in KIND_PERMISSION.items() if user.has_perm(perm)]
+    return [kind for kind, spec in KINDS.items() if user.has_perm(spec.permission)]
 
 
-def do_enqueue_report(actor: Any, report: Report, grade: str, due_at: datetime) -> WorkItem:
+def may_work_on(user: Any, item: WorkItem) -> bool:
+    """The user's roles allow the item's kind and they belong to the item's team."""
+    return (
+        user.is_active
+        and user.has_perm(KINDS[item.kind].permission)
+        and user.teams.filter(pk=item.team_id).exists()
+    )
+
+
+# ---- Scheduling: deadlines, due time and rank ------------------------------------------------
+
+
+def _anchor(item: WorkItem) -> datetime:
+    """Report reviews run from when the report was received; other work from its creation."""
+    if item.kind == WorkKind.REVIEW_REPORT and item.report is not None:
+        return item.report.received_at
+    return item.created_at
+
+
+def _plan_deadlines(item: WorkItem) -> None:
+    """(Re)create the item's unmet deadlines for its kind and grade; met ones are kept."""
+    met = set(item.deadlines.filter(met_at__isnull=False).values_list("name", flat=True))
+    item.deadlines.filter(met_at__isnull=True).delete()
+    anchor = _anchor(item)
+    WorkDeadline.objects.bulk_create(
+        WorkDeadline(item=item, name=spec.name, met_when=spec.met_when, due_at=spec.due(anchor))
+        for spec in service_levels().deadlines(item.kind, item.grade)
+        if spec.name not in met
+    )
+
+
+def _schedule(item: WorkItem, now: datetime) -> None:
+    """Set due_at to the earliest unmet deadline, and rank from the grade, raised if near."""
+    earliest = item.deadlines.filter(met_at__isnull=True).aggregate(m=Min("due_at"))["m"]
+    levels = service_levels()
+    item.due_at = earliest or _anchor(item) + NO_DEADLINE
+    item.raised = earliest is not None and earliest - now <= levels.near_breach
+    item.rank = levels.rank(item.grade) - (1 if item.raised else 0)
+
+
+def _meet(item: WorkItem, event: str, now: datetime) -> None:
+    """Mark deadlines met by `event` ("allocated" or "completed") and move the due time on."""
+    met = item.deadlines.filter(met_when=event, met_at__isnull=True).update(met_at=now)
+    if met:
+        _schedule(item, now)
+        item.save(update_fields=["due_at", "rank", "raised"])
+
+
+# ---- Creating work ---------------------------------------------------------------------------
+
+
+def do_enqueue(
+    actor: Any,
+    kind: str,
+    grade: str,
+    *,
+    report: Report | None = None,
+    summary: str = "",
+    team: Team | None = None,
+) -> WorkItem:
+    """Put a new item on the queue with its service-level deadlines."""
+    if kind not in KINDS:
+        raise ValueError(f"'{kind}' is not a kind of work Peel knows.")
+    service_levels().rank(grade)  # an unknown grade fails here, before anything is written
+    now = timezone.now()
     with transaction.atomic():
-        item = WorkItem.objects.create(
-            kind=WorkKind.REVIEW_REPORT,
+        item = WorkItem(
+            kind=kind,
             report=report,
+            summary=summary[:300],
             grade=grade,
-            rank=GRADE_RANK[grade],
-            due_at=due_at,
-            created_at=timezone.now(),
+            team=team or Team.objects.get(slug=KINDS[kind].team),
+            created_at=now,
+            rank=0,
+            due_at=now,
         )
-        audit.record(actor, "work.enqueued", item, after=item.snapshot())
+        item.save()
+        _plan_deadlines(item)
+        _schedule(item, now)
+        item.save(update_fields=["due_at", "rank", "raised"])
+        audit.record(
+            actor, "work.enqueued", item, after={**item.snapshot(), "deadlines": deadlines_of(item)}
+        )
     return item
+
+
+def do_enqueue_report(actor: Any, report: Report, grade: str) -> WorkItem:
+    return do_enqueue(actor, WorkKind.REVIEW_REPORT, grade, report=report)
+
+
+def deadlines_of(item: WorkItem) -> list[dict[str, object]]:
+    return [
+        {"name": d.name, "due_at": d.due_at, "met_at": d.met_at, "breached_at": d.breached_at}
+        for d in item.deadlines.all()
+    ]
+
+
+# ---- Get Work --------------------------------------------------------------------------------
+
+
+def current_item(user: Any) -> WorkItem | None:
+    """The item this user already holds under a live lease, if any."""
+    return (
+        WorkItem.objects.filter(
+            holder=user, status=WorkStatus.ALLOCATED, lease_expires_at__gte=timezone.now()
+        )
+        .order_by("allocated_at")
+        .first()
+    )
+
+
+def do_get_work(user: Any) -> WorkItem | None:
+    """Hand the user the next item they may work on, or the one they already hold."""
+    if held := current_item(user):
+        return held
+    kinds = eligible_kinds(user)
+    if not kinds:
+        raise PermissionError("This account may not be given work.")
+    team_ids = list(user.teams.values_list("pk", flat=True))
+    if not team_ids:
+        raise PermissionError("This account is in no team, so no work is routed to it.")
+    do_release_expired_leases()
+    do_release_parked()
+    with write_transaction():
+        now = timezone.now()
+        candidate = _best_candidate([(k, t) for k in kinds for t in team_ids])
+        if candidate is None:
+            return None
+        before = candidate.snapshot()
+        claimed = WorkItem.objects.filter(pk=candidate.pk, status=WorkStatus.QUEUED).update(
+            status=WorkStatus.ALLOCATED,
+            holder=user,
+            allocated_at=now,
+            lease_expires_at=now + lease_length(),
+        )
+        if claimed != 1:  # cannot happen under either lock; never hand out a contested row
+            return None
+        candidate.refresh_from_db()
+        _meet(candidate, "allocated", now)
+        audit.record(user, "work.allocated", candidate, before, candidate.snapshot())
+    return candidate
+
+
+def _best_candidate(queues: list[tuple[str, int]]) -> WorkItem | None:
+    """Lock the head of each (kind, team) queue the user serves and take the best of them.
+
+    One indexed LIMIT 1 per queue is cheaper than one query over several kinds, which cannot
+    read the index in order. The heads not taken stay locked only until this transaction ends.
+    """
+    heads = []
+    for kind, team_id in queues:
+        head = (
+            WorkItem.objects.select_for_update(skip_locked=True)
+            .filter(status=WorkStatus.QUEUED, kind=kind, team_id=team_id)
+            .order_by("rank", "due_at", "created_at", "id")
+            .first()
+        )
+        if head is not None:
+            heads.append(head)
+    return min(heads, key=lambda i: (i.rank, i.due_at, i.created_at, i.pk), default=None)
+
+
+# ---- Releasing work back to the queue --------------------------------------------------------
 
 
 def do_release_expired_leases(now: datetime | None = None) -> int:
@@ -92,48 +251,66 @@ def do_release_parked(now: datetime | None = None) -> int:
     return released
 
 
-def current_item(user: Any) -> WorkItem | None:
-    """The item this user already holds under a live lease, if any."""
-    return (
-        WorkItem.objects.filter(
-            holder=user, status=WorkStatus.ALLOCATED, lease_expires_at__gte=timezone.now()
-        )
-        .order_by("allocated_at")
-        .first()
+def do_record_breaches(now: datetime | None = None) -> int:
+    """Record each deadline that has passed unmet, once, as a breach event."""
+    now = now or timezone.now()
+    due = list(
+        WorkDeadline.objects.filter(
+            met_at__isnull=True, breached_at__isnull=True, due_at__lt=now
+        ).values_list("id", flat=True)[:1000]
     )
+    recorded = 0
+    for deadline_id in due:
+        with transaction.atomic():
+            deadline = WorkDeadline.objects.select_for_update().get(pk=deadline_id)
+            if deadline.met_at is not None or deadline.breached_at is not None:
+                continue
+            deadline.breached_at = now
+            deadline.save(update_fields=["breached_at"])
+            audit.record(
+                "system", "work.deadline_breached", deadline.item,
+                after={"deadline": deadline.name, "due_at": deadline.due_at, "recorded_at": now},
+            )  # fmt: skip
+            recorded += 1
+    return recorded
 
 
-def do_get_work(user: Any) -> WorkItem | None:
-    """Hand the user the next item they may work on, or the one they already hold."""
-    if held := current_item(user):
-        return held
-    kinds = eligible_kinds(user)
-    if not kinds:
-        raise PermissionError("This account may not be given work.")
-    do_release_expired_leases()
-    do_release_parked()
-    with write_transaction():
-        now = timezone.now()
-        candidate = (
-            WorkItem.objects.select_for_update(skip_locked=True)
-            .filter(status=WorkStatus.QUEUED, kind__in=kinds)
-            .order_by("rank", "due_at", "created_at", "id")
-            .first()
-        )
-        if candidate is None:
-            return None
-        before = candidate.snapshot()
-        claimed = WorkItem.objects.filter(pk=candidate.pk, status=WorkStatus.QUEUED).update(
-            status=WorkStatus.ALLOCATED,
-            holder=user,
-            allocated_at=now,
-            lease_expires_at=now + lease_length(),
-        )
-        if claimed != 1:  # cannot happen under either lock; never hand out a contested row
-            return None
-        candidate.refresh_from_db()
-        audit.record(user, "work.allocated", candidate, before, candidate.snapshot())
-    return candidate
+def do_raise_near_breach(now: datetime | None = None) -> int:
+    """Raise open items whose next deadline is near by one rank, so they are handed out sooner."""
+    now = now or timezone.now()
+    near = list(
+        WorkItem.objects.filter(
+            status__in=OPEN_STATUSES, raised=False, due_at__lte=now + service_levels().near_breach
+        ).values_list("id", flat=True)[:1000]
+    )
+    raised = 0
+    for item_id in near:
+        with transaction.atomic():
+            item = WorkItem.objects.select_for_update().get(pk=item_id)
+            if item.raised or item.status not in OPEN_STATUSES:
+                continue
+            before = item.snapshot()
+            _schedule(item, now)
+            if not item.raised:
+                continue
+            item.save(update_fields=["due_at", "rank", "raised"])
+            audit.record("system", "work.near_breach", item, before, item.snapshot())
+            raised += 1
+    return raised
+
+
+def do_sweep_queue(now: datetime | None = None) -> dict[str, int]:
+    """The queue's housekeeping, run by every `peel worker` pass."""
+    now = now or timezone.now()
+    return {
+        "leases_expired": do_release_expired_leases(now),
+        "follow_ups_due": do_release_parked(now),
+        "breaches_recorded": do_record_breaches(now),
+        "raised_near_breach": do_raise_near_breach(now),
+    }
+
+
+# ---- The holder's actions --------------------------------------------------------------------
 
 
 def do_complete_item(user: Any, item: WorkItem) -> None:
@@ -143,12 +320,27 @@ def do_complete_item(user: Any, item: WorkItem) -> None:
         if locked.status != WorkStatus.ALLOCATED or locked.holder_id != user.pk:
             raise NotYourItem("This work item is no longer allocated to you.")
         before = locked.snapshot()
+        now = timezone.now()
         locked.status = WorkStatus.DONE
-        locked.completed_at = timezone.now()
+        locked.completed_at = now
         locked.lease_expires_at = None
         locked.save(update_fields=["status", "completed_at", "lease_expires_at"])
+        _meet(locked, "completed", now)
         audit.record(user, "work.completed", locked, before, locked.snapshot())
         item.status, item.completed_at = locked.status, locked.completed_at
+
+
+def do_complete_task(user: Any, item_id: int, note: str) -> WorkItem:
+    """Finish an item worked on the general task page, saying what was done."""
+    if not note.strip():
+        raise ValueError("Say what you did.")
+    with transaction.atomic():
+        item = _held(user, item_id)
+        if item.kind == WorkKind.REVIEW_REPORT:
+            raise ValueError("A report review is finished by recording a decision.")
+        do_complete_item(user, item)
+        audit.record(user, "work.task_note", item, after={"note": note.strip()})
+    return item
 
 
 def _held(user: Any, item_id: int) -> WorkItem:
@@ -204,17 +396,28 @@ def do_park(user: Any, item_id: int, reason: str, follow_up_at: datetime) -> Wor
     return item
 
 
-def do_return_item(supervisor: Any, item_id: int, reason: str) -> WorkItem:
-    """A supervisor takes an allocated item back and puts it on the queue for someone else."""
+# ---- The supervisor's actions ----------------------------------------------------------------
+
+
+def _supervised(supervisor: Any, item_id: int, reason: str) -> WorkItem:
     if not supervisor.has_perm("workqueue.supervise_queue"):
-        raise PermissionError("Only a supervisor may return work to the queue.")
+        raise PermissionError("Only a supervisor may steer the queue.")
     if not reason.strip():
-        raise ValueError("Say why the item is being returned.")
+        raise ValueError("Give a reason: it is kept in the audit log.")
+    item = WorkItem.objects.select_for_update().get(pk=item_id)
+    if item.status not in OPEN_STATUSES:
+        raise ValueError(f"Item {item_id} is already done.")
+    return item
+
+
+def do_return_item(supervisor: Any, item_id: int, reason: str) -> WorkItem:
+    """A supervisor takes an allocated or parked item and puts it on the queue for anyone."""
     with transaction.atomic():
-        item = WorkItem.objects.select_for_update().get(pk=item_id)
-        if item.status != WorkStatus.ALLOCATED:
-            raise ValueError("Only allocated items can be returned to the queue.")
+        item = _supervised(supervisor, item_id, reason)
+        if item.status == WorkStatus.QUEUED:
+            raise ValueError(f"Item {item_id} is already on the queue.")
         before = item.snapshot()
+        item.follow_up_at = None
         _requeue(item)
         audit.record(
             supervisor, "work.returned", item, before, {**item.snapshot(), "reason": reason}
@@ -222,9 +425,86 @@ def do_return_item(supervisor: Any, item_id: int, reason: str) -> WorkItem:
     return item
 
 
+def do_reassign_item(supervisor: Any, item_id: int, to_user: Any, reason: str) -> WorkItem:
+    """Give an item straight to a named person, who must be allowed to work on it."""
+    with transaction.atomic():
+        item = _supervised(supervisor, item_id, reason)
+        if not may_work_on(to_user, item):
+            raise ValueError(
+                f"{to_user} may not work on {item.get_kind_display().lower()} items "
+                f"for {item.team}: check their roles and teams."
+            )
+        before = item.snapshot()
+        now = timezone.now()
+        item.status, item.holder, item.allocated_at = WorkStatus.ALLOCATED, to_user, now
+        item.lease_expires_at, item.follow_up_at = now + lease_length(), None
+        item.save(
+            update_fields=["status", "holder", "allocated_at", "lease_expires_at", "follow_up_at"]
+        )
+        _meet(item, "allocated", now)
+        audit.record(
+            supervisor, "work.reassigned", item, before, {**item.snapshot(), "reason": reason}
+        )
+    return item
+
+
+def do_escalate_item(supervisor: Any, item_id: int, grade: str, reason: str) -> WorkItem:
+    """Raise an item's grade: it moves up the queue and takes that grade's deadlines."""
+    levels = service_levels()
+    with transaction.atomic():
+        item = _supervised(supervisor, item_id, reason)
+        if levels.rank(grade) >= levels.rank(item.grade):
+            raise ValueError(f"{grade} is not higher than the item's grade {item.grade}.")
+        _regrade(supervisor, item, grade, "work.escalated", reason)
+    return item
+
+
+def do_route_item(supervisor: Any, item_id: int, team: Team, reason: str) -> WorkItem:
+    """Send an item to another team's queue (a held item goes back on the queue)."""
+    with transaction.atomic():
+        item = _supervised(supervisor, item_id, reason)
+        if item.team_id == team.pk:
+            raise ValueError(f"Item {item_id} is already with {team}.")
+        before = item.snapshot()
+        item.team = team
+        item.save(update_fields=["team"])
+        if item.status == WorkStatus.ALLOCATED:
+            _requeue(item)
+        audit.record(
+            supervisor, "work.routed", item, before, {**item.snapshot(), "reason": reason}
+        )
+    return item
+
+
+def do_regrade_report_items(actor: Any, report: Report, grade: str, reason: str) -> int:
+    """Triage re-scored the report: its open review items take the new grade."""
+    moved = 0
+    with transaction.atomic():
+        items = WorkItem.objects.select_for_update().filter(
+            report=report, kind=WorkKind.REVIEW_REPORT, status__in=OPEN_STATUSES
+        )
+        for item in items:
+            if item.grade != grade:
+                _regrade(actor, item, grade, "work.regraded", reason)
+                moved += 1
+    return moved
+
+
+def _regrade(actor: Any, item: WorkItem, grade: str, action: str, reason: str) -> None:
+    before = {**item.snapshot(), "deadlines": deadlines_of(item)}
+    item.grade = grade
+    _plan_deadlines(item)
+    _schedule(item, timezone.now())
+    item.save(update_fields=["grade", "due_at", "rank", "raised"])
+    after = {**item.snapshot(), "deadlines": deadlines_of(item), "reason": reason}
+    audit.record(actor, action, item, before, after)
+
+
 def _requeue(item: WorkItem) -> None:
     item.status = WorkStatus.QUEUED
     item.holder = None
     item.allocated_at = None
     item.lease_expires_at = None
-    item.save(update_fields=["status", "holder", "allocated_at", "lease_expires_at"])
+    item.save(
+        update_fields=["status", "holder", "allocated_at", "lease_expires_at", "follow_up_at"]
+    )

@@ -1,6 +1,12 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
+
+from peel.accounts.models import Team, User
+from peel.workqueue.models import WorkKind
+from peel.workqueue.service_levels import service_levels
 
 
 class HandBackForm(forms.Form):
@@ -14,3 +20,78 @@ class ParkForm(forms.Form):
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
         input_formats=["%Y-%m-%dT%H:%M"],
     )
+
+
+class TaskDoneForm(forms.Form):
+    note = forms.CharField(
+        label="What did you do?", max_length=2000, widget=forms.Textarea(attrs={"rows": 4})
+    )
+
+
+BREACH_STATES = [
+    ("", "Any"),
+    ("breached", "Past a deadline"),
+    ("next_hour", "Due within the hour"),
+    ("on_time", "On time"),
+]
+STATUS_CHOICES = [
+    ("open", "Open (waiting, held or parked)"),
+    ("queued", "Waiting"),
+    ("allocated", "Being worked"),
+    ("parked", "Parked"),
+]
+
+
+class QueueFilterForm(forms.Form):
+    """The supervisor's filters: one definition for the page, its live refresh and its tests."""
+
+    kind = forms.ChoiceField(required=False, choices=[("", "Any")] + list(WorkKind.choices))
+    grade = forms.ChoiceField(required=False, choices=())
+    team = forms.ModelChoiceField(required=False, queryset=Team.objects.all(), empty_label="Any")
+    status = forms.ChoiceField(required=False, choices=STATUS_CHOICES)
+    breach = forms.ChoiceField(required=False, choices=BREACH_STATES, label="Deadline")
+    holder = forms.CharField(
+        required=False, max_length=150, label="Held by", help_text="A username"
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        grades = service_levels().grades.values()
+        self.fields["grade"].choices = [("", "Any")] + [(g.code, g.code) for g in grades]
+
+
+BULK_ACTIONS = [
+    ("return", "Return to the queue"),
+    ("escalate", "Escalate to grade"),
+    ("reassign", "Reassign to"),
+    ("route", "Send to team"),
+]
+
+
+class BulkActionForm(forms.Form):
+    items = forms.TypedMultipleChoiceField(coerce=int, choices=(), label="Items")
+    action = forms.ChoiceField(choices=BULK_ACTIONS)
+    grade = forms.ChoiceField(required=False, choices=())
+    to_user = forms.ModelChoiceField(
+        required=False, queryset=User.objects.none(), label="Person", empty_label="Choose"
+    )
+    team = forms.ModelChoiceField(
+        required=False, queryset=Team.objects.all(), label="Team", empty_label="Choose"
+    )
+    reason = forms.CharField(max_length=500, label="Reason (kept in the audit log)")
+
+    def __init__(self, *args: Any, item_ids: list[int], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["items"].choices = [(pk, pk) for pk in item_ids]
+        self.fields["grade"].choices = [("", "Choose")] + [
+            (g.code, f"{g.code}: {g.label}") for g in service_levels().grades.values()
+        ]
+        self.fields["to_user"].queryset = User.objects.filter(is_active=True).order_by("username")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        needs = {"escalate": "grade", "reassign": "to_user", "route": "team"}
+        field = needs.get(data.get("action", ""))
+        if field and not data.get(field):
+            self.add_error(field, "Choose one for this action.")
+        return data

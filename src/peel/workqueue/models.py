@@ -5,11 +5,16 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from peel.accounts.models import Team
 from peel.reports.models import Report
 
 
 class WorkKind(models.TextChoices):
     REVIEW_REPORT = "review_report", "Review a report"
+    MANUAL_TRANSPOSITION = "manual_transposition", "Manual transposition"
+    LINK_REVIEW = "link_review", "Link review"
+    SAFEGUARDING_REFERRAL = "safeguarding_referral", "Safeguarding referral"
+    RETENTION_REVIEW = "retention_review", "Retention review"
 
 
 class WorkStatus(models.TextChoices):
@@ -19,22 +24,21 @@ class WorkStatus(models.TextChoices):
     DONE = "done", "Done"
 
 
-# Which permission lets a user be handed each kind of work (skills come in a later issue).
-KIND_PERMISSION = {WorkKind.REVIEW_REPORT: "review.record_decision"}
-
-# Grade code -> queue rank; lower is served first.
-GRADE_RANK = {"P1": 1, "P2": 2, "P3": 3, "P4": 4}
-
 
 class WorkItem(models.Model):
     kind = models.CharField(max_length=30, choices=WorkKind.choices)
     report = models.ForeignKey(
         Report, null=True, blank=True, on_delete=models.PROTECT, related_name="work_items"
     )
+    team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="work_items")
+    # What the task is, for kinds that are not simply "review this report".
+    summary = models.CharField(max_length=300, blank=True)
     status = models.CharField(max_length=12, choices=WorkStatus.choices, default=WorkStatus.QUEUED)
-    grade = models.CharField(max_length=4)
-    rank = models.PositiveSmallIntegerField()  # from the grade; the first sort key of Get Work
-    due_at = models.DateTimeField()
+    grade = models.CharField(max_length=8)
+    # The first sort key of Get Work: the grade's rank, one less while a deadline is near.
+    rank = models.SmallIntegerField()
+    raised = models.BooleanField(default=False)  # risen one rank because a deadline is near
+    due_at = models.DateTimeField()  # the earliest deadline not yet met
     created_at = models.DateTimeField()
     holder = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT
@@ -49,13 +53,18 @@ class WorkItem(models.Model):
         permissions = [
             ("get_work", "Can press Get Work"),
             ("supervise_queue", "Can see and steer the whole queue"),
+            ("work_transposition", "Can re-key what a robot could not"),
+            ("work_link_review", "Can confirm or reject suggested links"),
+            ("work_safeguarding", "Can research and rate safeguarding referrals"),
+            ("work_retention", "Can review records due for retention review"),
         ]
         indexes = [
-            # Get Work: next queued item by grade, then deadline, then age.
+            # Get Work: next queued item of one kind and team by rank, then deadline, then age.
             models.Index(
-                fields=["status", "kind", "rank", "due_at", "created_at", "id"],
+                fields=["status", "kind", "team", "rank", "due_at", "created_at", "id"],
                 name="workitem_getwork",
             ),
+            models.Index(fields=["status", "due_at"], name="workitem_due"),
             models.Index(fields=["status", "lease_expires_at"], name="workitem_lease"),
             models.Index(fields=["holder", "status"], name="workitem_holder"),
             models.Index(fields=["status", "follow_up_at"], name="workitem_follow_up"),
@@ -69,7 +78,30 @@ class WorkItem(models.Model):
             "status": self.status,
             "holder": self.holder_id,
             "grade": self.grade,
+            "rank": self.rank,
+            "raised": self.raised,
+            "team": self.team_id,
             "due_at": self.due_at,
             "lease_expires_at": self.lease_expires_at,
             "follow_up_at": self.follow_up_at,
         }
+
+
+class WorkDeadline(models.Model):
+    """One service-level deadline of a work item; a breach is recorded here and in the audit log."""
+
+    item = models.ForeignKey(WorkItem, on_delete=models.CASCADE, related_name="deadlines")
+    name = models.CharField(max_length=80)
+    met_when = models.CharField(max_length=12)  # "allocated" or "completed"
+    due_at = models.DateTimeField()
+    met_at = models.DateTimeField(null=True, blank=True)
+    breached_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["due_at", "id"]
+        indexes = [
+            models.Index(fields=["met_at", "breached_at", "due_at"], name="deadline_open"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} by {self.due_at:%Y-%m-%d %H:%M}"

@@ -1,31 +1,52 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from peel.intake.models import QuarantineItem, QuarantineStatus
+from peel.reports.access import get_report_for_user
 from peel.workqueue.actions import (
+    OPEN_STATUSES,
     NotYourItem,
     current_item,
+    deadlines_of,
+    do_complete_task,
+    do_escalate_item,
     do_get_work,
     do_hand_back,
     do_heartbeat,
     do_park,
+    do_reassign_item,
     do_return_item,
+    do_route_item,
 )
-from peel.workqueue.forms import HandBackForm, ParkForm
+from peel.workqueue.forms import (
+    BulkActionForm,
+    HandBackForm,
+    ParkForm,
+    QueueFilterForm,
+    TaskDoneForm,
+)
+from peel.workqueue.kinds import KINDS
 from peel.workqueue.models import WorkItem, WorkStatus
+from peel.workqueue.queries import filtered_items, queue_counts
+
+QUEUE_PAGE_ROWS = 200
 
 
 @login_required
 def staff_home(request: HttpRequest) -> HttpResponse:
-    context: dict[str, object] = {"held": current_item(request.user)}
+    held = current_item(request.user)
+    context: dict[str, object] = {"held": held, "held_url": work_page(held) if held else ""}
     if request.user.has_perm("intake.manage_quarantine"):
         context["quarantine_held"] = QuarantineItem.objects.filter(
             status=QuarantineStatus.HELD
@@ -45,28 +66,75 @@ def get_work(request: HttpRequest) -> HttpResponse:
     if item is None:
         messages.info(request, "There is no work waiting for you. Try again shortly.")
         return redirect("staff-home")
-    return redirect("review-item", item_id=item.pk)
+    return redirect(work_page(item))
+
+
+def work_page(item: WorkItem) -> str:
+    return reverse(KINDS[item.kind].page, args=[item.pk])
 
 
 @login_required
 @permission_required("workqueue.supervise_queue", raise_exception=True)
 def queue(request: HttpRequest) -> HttpResponse:
-    items = (
-        WorkItem.objects.filter(
-            status__in=[WorkStatus.QUEUED, WorkStatus.ALLOCATED, WorkStatus.PARKED]
-        )
-        .select_related("report", "holder")
-        .order_by("rank", "due_at", "created_at", "id")
-    )
+    """The whole queue, filtered. With ?partial=1 only the live part (counts and rows), which
+    static/peel/queue.js fetches every few seconds."""
     now = timezone.now()
-    rows = list(items[:500])
-    counts = {
-        "queued": items.filter(status=WorkStatus.QUEUED).count(),
-        "allocated": items.filter(status=WorkStatus.ALLOCATED).count(),
-        "parked": items.filter(status=WorkStatus.PARKED).count(),
-        "overdue": items.filter(due_at__lt=now).count(),
+    filters = QueueFilterForm(request.GET or None)
+    chosen = filters.cleaned_data if filters.is_valid() else {}
+    items = filtered_items(chosen, now)
+    rows = list(items[: QUEUE_PAGE_ROWS + 1])
+    context = {
+        "filters": filters,
+        "rows": rows[:QUEUE_PAGE_ROWS],
+        "more": len(rows) > QUEUE_PAGE_ROWS,
+        "matching": items.count(),
+        "counts": queue_counts(now),
+        "now": now,
+        "soon": now + timedelta(hours=1),
+        "bulk": BulkActionForm(item_ids=[]),
+        "refresh_seconds": 10,
     }
-    return render(request, "workqueue/queue.html", {"rows": rows, "counts": counts, "now": now})
+    template = "workqueue/_queue_live.html" if request.GET.get("partial") else "workqueue/queue.html"
+    return render(request, template, context)
+
+
+@login_required
+@permission_required("workqueue.supervise_queue", raise_exception=True)
+@require_POST
+def bulk_action(request: HttpRequest) -> HttpResponse:
+    """Apply one action to the selected items, each as its own audited change."""
+    submitted = [int(v) for v in request.POST.getlist("items") if v.isdigit()]
+    open_ids = list(
+        WorkItem.objects.filter(pk__in=submitted, status__in=OPEN_STATUSES).values_list(
+            "pk", flat=True
+        )
+    )
+    form = BulkActionForm(request.POST, item_ids=open_ids)
+    back = reverse("queue") + ("?" + request.POST["filters"] if request.POST.get("filters") else "")
+    if not form.is_valid():
+        for field, errors in form.errors.items():
+            label = form.fields[field].label if field in form.fields else ""
+            messages.error(request, f"{label or 'Form'}: {' '.join(errors)}")
+        return redirect(back)
+    data = form.cleaned_data
+    act = {
+        "return": lambda pk: do_return_item(request.user, pk, data["reason"]),
+        "escalate": lambda pk: do_escalate_item(request.user, pk, data["grade"], data["reason"]),
+        "reassign": lambda pk: do_reassign_item(request.user, pk, data["to_user"], data["reason"]),
+        "route": lambda pk: do_route_item(request.user, pk, data["team"], data["reason"]),
+    }[data["action"]]
+    done, refused = 0, []
+    for pk in data["items"]:
+        try:
+            act(pk)
+            done += 1
+        except (ValueError, WorkItem.DoesNotExist) as exc:
+            refused.append(f"item {pk}: {exc}")
+    if done:
+        messages.success(request, f"{dict(form.fields['action'].choices)[data['action']]}: {done} item(s) done.")
+    for problem in refused:
+        messages.error(request, problem[0].upper() + problem[1:])
+    return redirect(back)
 
 
 @login_required
@@ -93,9 +161,48 @@ def _my_item_action(
         return redirect("staff-home")
     except ValueError as exc:
         messages.error(request, str(exc))
-        return redirect("review-item", item_id=item_id)
+        return redirect(work_page(WorkItem.objects.get(pk=item_id)))
     messages.success(request, done)
     return redirect("staff-home")
+
+
+@login_required
+@permission_required("workqueue.get_work", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def work_item(request: HttpRequest, item_id: int) -> HttpResponse:
+    """The page for work that is not a report review: what the task is, the report it is about,
+    its deadlines, and a note of what was done."""
+    item = get_object_or_404(WorkItem.objects.select_related("team"), pk=item_id)
+    if item.status != WorkStatus.ALLOCATED or item.holder_id != request.user.pk:
+        messages.error(request, "That work item is not allocated to you. Press Get Work.")
+        return redirect("staff-home")
+    if KINDS[item.kind].page != "work-item":
+        return redirect(work_page(item))
+    report = None
+    if item.report_id is not None:
+        report = get_report_for_user(request.user, item.report_id, purpose=item.kind)
+    form = TaskDoneForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            do_complete_task(request.user, item.pk, form.cleaned_data["note"])
+        except NotYourItem as exc:
+            messages.error(request, str(exc))
+            return redirect("staff-home")
+        messages.success(request, f"{item.get_kind_display()} {item.pk} is done.")
+        return redirect("staff-home")
+    context = {
+        "item": item,
+        "report": report,
+        "assessment": report.assessments.first() if report else None,
+        "deadlines": deadlines_of(item),
+        "form": form,
+        "hand_back_form": HandBackForm(prefix="hand_back"),
+        "park_form": ParkForm(
+            prefix="park", initial={"follow_up_at": timezone.localtime() + timedelta(days=1)}
+        ),
+        "heartbeat_seconds": settings.PEEL["HEARTBEAT_SECONDS"],
+    }
+    return render(request, "workqueue/work_item.html", context, status=400 if form.errors else 200)
 
 
 @login_required
@@ -119,7 +226,7 @@ def park(request: HttpRequest, item_id: int) -> HttpResponse:
     form = ParkForm(request.POST, prefix="park")
     if not form.is_valid():
         messages.error(request, "Say what the item is waiting for and when to bring it back.")
-        return redirect("review-item", item_id=item_id)
+        return redirect(work_page(get_object_or_404(WorkItem, pk=item_id)))
     follow_up = form.cleaned_data["follow_up_at"]
     return _my_item_action(
         request, item_id,

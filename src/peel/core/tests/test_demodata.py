@@ -28,7 +28,7 @@ def test_seed_demo_files_reports_through_intake_and_decides_some(capsys) -> None
     assert Report.objects.count() == 35
     assert set(Report.objects.values_list("channel", flat=True)) == {"web", "api", "email"}
     assert QuarantineItem.objects.count() == 4
-    assert WorkItem.objects.filter(status="queued").count() == 35 - 8
+    assert WorkItem.objects.filter(status="queued", kind="review_report").count() == 35 - 8
     assert Location.objects.count() == 35 and Person.objects.exists()
     assert Vehicle.objects.filter(vrm="").count() == 0
     out = capsys.readouterr().out

@@ -74,7 +74,7 @@ def test_a_valid_submission_is_stored_mapped_and_queued(hub: Any) -> None:
     assert Item.objects.get(report=report, kind="mobile").link_reason == "stolen"
     card = Item.objects.get(report=report, kind="bankCard")
     assert card.identifiers == {"cardEnding": "9012"}  # never the full card number
-    assert WorkItem.objects.filter(report=report).count() == 1
+    assert WorkItem.objects.filter(report=report, kind="review_report").count() == 1
 
 
 def test_the_same_submission_again_is_acknowledged_and_creates_nothing(hub: Any) -> None:
@@ -85,7 +85,7 @@ def test_the_same_submission_again_is_acknowledged_and_creates_nothing(hub: Any)
     file_pending()
     third = hub(document).json()["meta"]  # once filed, the answer carries Peel's reference
     assert third["status"] == "filed" and third["reference"] == Report.objects.get().reference
-    assert Report.objects.count() == Submission.objects.count() == WorkItem.objects.count() == 1
+    assert Report.objects.count() == Submission.objects.count() == WorkItem.objects.filter(kind="review_report").count() == 1
 
 
 def test_other_content_under_the_same_id_is_a_conflict_held_in_quarantine(hub: Any) -> None:

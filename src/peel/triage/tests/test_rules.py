@@ -1,78 +1,115 @@
-"""Example reports with the grades a force expects; change a rule and these say what moved."""
+"""The rule engine and the example harness: a force changes rules and sees what moved."""
 
-import datetime as dt
+from __future__ import annotations
 
 import pytest
-from django.utils import timezone
 
-from peel.core.testing import file_report
-from peel.triage.rules import RuleSetError, evaluate, load_ruleset
+from peel.triage.examples import BASELINE, load_examples, run_examples
+from peel.triage.rules import RULESET_DIR, THRIVE, RuleSetError, evaluate, load_ruleset_file, parse_ruleset
 
-BASE = {
-    "immediate_danger": False,
-    "still_happening": False,
-    "weapon_involved": False,
-    "victim_under_18": False,
-    "victim_vulnerable": False,
-    "suspect_known": "unknown",
-    "hours_since_incident": 72.0,
-}
-
-EXAMPLES = [
-    ("old theft, no risk", {}, "P4", []),
-    (
-        "recent theft",
-        {"hours_since_incident": 3.0},
-        "P3",
-        ["It happened in the last 24 hours: +10"],
-    ),
-    ("child victim", {"victim_under_18": True}, "P2", ["Victim is under 18: +30"]),
-    (
-        "assault still happening with a weapon",
-        {"still_happening": True, "weapon_involved": True},
-        "P1",
-        ["The incident may still be happening: +40", "A weapon was involved: +30"],
-    ),
-    ("danger alone", {"immediate_danger": True}, "P1", ["Someone may be in immediate danger: +50"]),
-    ("don't know is not yes", {"immediate_danger": None, "weapon_involved": None}, "P4", []),
-]
+SHIPPED = load_ruleset_file("default")
+EXAMPLES = load_examples()
 
 
-@pytest.mark.parametrize(("name", "changes", "grade", "sentences"), EXAMPLES)
-def test_example_reports_get_the_expected_grade_and_reasons(
-    name: str, changes: dict[str, object], grade: str, sentences: list[str]
-) -> None:
-    outcome = evaluate(load_ruleset("default"), {**BASE, **changes})
-    assert outcome.grade.code == grade, name
-    assert [f.sentence for f in outcome.factors] == sentences
+def test_the_harness_has_examples_for_every_grade() -> None:
+    assert {e.grade for e in EXAMPLES} == {"P1", "P2", "P3", "P4"}
 
 
-def test_a_rule_with_an_unknown_key_is_refused(tmp_path, monkeypatch) -> None:
-    (tmp_path / "broken.toml").write_text(
-        'name="broken"\nversion="1"\n[[grade]]\ncode="P4"\nlabel="Low"\nmin_score=0\n'
-        'review_within_minutes=60\n[[rule]]\nfact="x"\nequls=true\npoints=1\nreason="typo"\n'
+@pytest.mark.parametrize("example", EXAMPLES, ids=[e.name for e in EXAMPLES])
+def test_each_example_report_gets_its_expected_grade_and_reasons(example) -> None:
+    (result,) = run_examples(SHIPPED, [example])
+    assert result.passed, f"{example.name}: {result.problems}; sentences {result.sentences}"
+
+
+def test_a_rule_change_that_moves_an_example_is_caught() -> None:
+    shipped_source = (RULESET_DIR / "default.toml").read_text()
+    weaker = shipped_source.replace(
+        'fact = "victim_under_18"\nequals = true\npoints = 30',
+        'fact = "victim_under_18"\nequals = true\npoints = 5',
     )
-    monkeypatch.setattr("peel.triage.rules.RULESET_DIR", tmp_path)
-    load_ruleset.cache_clear()
-    try:
-        with pytest.raises(RuleSetError, match="unknown keys: \\['equls'\\]"):
-            load_ruleset("broken")
-    finally:
-        load_ruleset.cache_clear()
+    assert weaker != shipped_source
+    failed = [r for r in run_examples(parse_ruleset(weaker), EXAMPLES) if not r.passed]
+    assert [r.example.name for r in failed] == ["child-victim"]
+    assert failed[0].problems == ("graded P4, expected P2",)
 
 
-@pytest.mark.django_db
-def test_a_filed_report_is_assessed_with_the_ruleset_version_and_its_facts() -> None:
-    report = file_report(
-        victim_under_18=True,
-        occurred_from=timezone.now() - dt.timedelta(hours=2),
-    )
-    assessment = report.assessments.get()
-    assert assessment.grade == "P2"
-    assert assessment.score == 40
-    assert assessment.ruleset_version == load_ruleset("default").version
-    assert assessment.facts["victim_under_18"] is True
-    assert [f["sentence"] for f in assessment.factors] == [
+def test_each_factor_is_a_plain_sentence_with_its_points() -> None:
+    outcome = evaluate(SHIPPED, {**BASELINE, "victim_under_18": True, "repeat_victim_reports": 3})
+    assert [f.sentence for f in outcome.factors] == [
+        "The victim is named in 3 other report(s) in the last 12 months: +20",
         "Victim is under 18: +30",
-        "It happened in the last 24 hours: +10",
     ]
+    assert (outcome.score, outcome.grade.code) == (50, "P1")
+
+
+def test_the_outcome_is_a_thrive_assessment_under_all_six_headings() -> None:
+    outcome = evaluate(
+        SHIPPED,
+        {**BASELINE, "weapon_involved": True, "suspect_known": "known", "reporter_contactable": False},
+    )
+    assert list(outcome.thrive) == list(THRIVE)
+    assert outcome.thrive["threat"]["level"] == "high"
+    assert outcome.thrive["threat"]["reasons"] == ["A weapon was involved: +30"]
+    assert outcome.thrive["investigation"]["level"] == "medium"
+    assert outcome.thrive["engagement"]["reasons"] == [
+        "No email or phone number was given: the reporter cannot be contacted"
+    ]
+    assert outcome.thrive["harm"]["level"] == "none identified"
+
+
+def test_dash_professional_judgement_raises_the_grade_whatever_the_score() -> None:
+    outcome = evaluate(SHIPPED, {**BASELINE, "dash_professional_judgement": True})
+    assert outcome.score == 0
+    assert outcome.grade.code == "P2"
+    assert outcome.referral_grade == "AMBER"
+
+
+def test_fourteen_dash_yes_answers_is_high_risk_and_asks_for_a_red_referral(settings) -> None:
+    from peel.triage.dash import risk_level
+
+    assert [risk_level(n) for n in (9, 10, 13, 14, 24)] == [
+        "standard", "medium", "medium", "high", "high",
+    ]  # fmt: skip
+    outcome = evaluate(SHIPPED, {**BASELINE, "dash_risk": "high", "domestic_abuse": True})
+    assert outcome.grade.code == "P1"
+    assert outcome.referral_grade == "RED"
+
+
+def test_each_sdm_vulnerability_question_has_its_own_rule() -> None:
+    from peel.sdm.mapping import VULNERABILITY_QUESTIONS
+
+    covered = {r.operand for r in SHIPPED.rules if r.fact == "victim_vulnerabilities"}
+    # under18 is its own fact (victim_under_18), so it is not counted twice.
+    assert covered == set(VULNERABILITY_QUESTIONS) - {"under18"}
+
+
+def test_dont_know_never_fires_a_rule() -> None:
+    unknown = {name: None for name in BASELINE}
+    assert evaluate(SHIPPED, unknown).factors == ()
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ('equals = true\npoints = 30', "needs exactly one of"),
+        ('thrive = "vulnerability"', "thrive must be one of"),
+        ('reason = "Victim is under 18"', "the reason may use only {value}"),
+        ('points = 30\nthrive', "unknown keys: ['equls']"),
+    ],
+)
+def test_a_mistake_in_a_rule_is_named_with_its_rule_number(change: str, message: str) -> None:
+    good = (
+        'name = "t"\nversion = "1"\n[[grade]]\ncode = "P4"\nlabel = "Low"\nmin_score = 0\n'
+        '[[rule]]\nfact = "victim_under_18"\nequals = true\npoints = 30\n'
+        'thrive = "vulnerability"\nreason = "Victim is under 18"\n'
+    )
+    broken = {
+        "needs exactly one of": good.replace(change, 'equals = true\nless_than = 3\npoints = 30'),
+        "thrive must be one of": good.replace(change, 'thrive = "vibes"'),
+        "the reason may use only {value}": good.replace(change, 'reason = "Victim {age}"'),
+        "unknown keys: ['equls']": good.replace(change, "points = 30\nequls = 1\nthrive"),
+    }[message]
+    parse_ruleset(good)
+    with pytest.raises(RuleSetError, match=r"Rule 1 in rule set") as caught:
+        parse_ruleset(broken)
+    assert message in str(caught.value)

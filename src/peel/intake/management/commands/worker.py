@@ -12,8 +12,10 @@ from peel.intake.pipeline import file_pending
 class Command(BaseCommand):
     help = (
         "The pipeline worker: files submissions the Standard API has received (report, triage, "
-        "work item). `peel worker --once` files what is waiting and exits. `peel serve` runs one "
-        "in a thread unless started with --no-worker."
+        "work item), and every 15 seconds keeps the queue's clocks: returns expired leases and "
+        "parked items that are due, records deadline breaches, raises items near a deadline, "
+        "and re-scores open reports after a rule-set switch. `peel worker --once` does each "
+        "once and exits. `peel serve` runs one in a thread unless started with --no-worker."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -28,6 +30,8 @@ class Command(BaseCommand):
             while filed := file_pending():
                 total += filed
             self.stdout.write(f"Filed {total} submissions.")
+            worker.housekeeping(budget_seconds=None)
+            self.stdout.write("Queue housekeeping done.")
             return
         self.stdout.write("Peel intake worker running (Ctrl+C to stop).")
         stop = threading.Event()
