@@ -70,6 +70,12 @@ def _files_in_tmp(settings: Any, tmp_path: Any) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _fast_password_hashing(settings: Any) -> None:
+    """Test passwords need no protection; PBKDF2's deliberate slowness costs minutes a run."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def _fresh_cache() -> None:
     """Rate-limit counters live in the cache: each test starts with none."""
     from django.core.cache import cache

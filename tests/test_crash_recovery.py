@@ -78,7 +78,10 @@ def test_a_batch_killed_midway_and_run_again_ends_complete_with_no_duplicates(
     assert second.returncode == 0, errors.decode()
 
     assert (
-        Submission.objects.count() == Report.objects.count() == WorkItem.objects.filter(kind="review_report").count() == REPORTS
+        Submission.objects.count()
+        == Report.objects.count()
+        == WorkItem.objects.filter(kind="review_report").count()
+        == REPORTS
     )
     assert QuarantineItem.objects.count() == NOT_REPORTS
     for blob in EvidenceBlob.objects.all():
@@ -108,6 +111,8 @@ def test_a_worker_killed_midway_and_run_again_files_each_received_submission_onc
     second = _peel(["worker", "--once"], settings)
     _, errors = second.communicate(timeout=300)
     assert second.returncode == 0, errors.decode()
-    assert Report.objects.count() == WorkItem.objects.filter(kind="review_report").count() == REPORTS
+    assert (
+        Report.objects.count() == WorkItem.objects.filter(kind="review_report").count() == REPORTS
+    )
     assert not Submission.objects.filter(report__isnull=True).exists()
     assert verify_chain().ok

@@ -152,6 +152,8 @@ PEEL: dict[str, Any] = {
     "WORK_LEASE_MINUTES": int(os.environ.get("PEEL_WORK_LEASE_MINUTES", "10")),
     # The review page renews the lease this often while the operator is active (heartbeat.js).
     "HEARTBEAT_SECONDS": int(os.environ.get("PEEL_HEARTBEAT_SECONDS", "60")),
+    # The supervisor's queue page refreshes its counts and rows this often (static/peel/queue.js).
+    "QUEUE_REFRESH_SECONDS": int(os.environ.get("PEEL_QUEUE_REFRESH_SECONDS", "10")),
     # Deadlines per kind and grade, calendars and bank holidays (workqueue/service_levels.toml).
     "SERVICE_LEVELS": os.environ.get("PEEL_SERVICE_LEVELS", ""),
     # Repeat victim, suspect, location and vehicle: other reports within this many days.

@@ -118,7 +118,7 @@ def parse_calendar(name: str, raw: dict[str, object]) -> Calendar:
         raise ValueError(f"Calendar '{name}': write opens/closes as TOML times, e.g. 08:00:00.")
     if opens is not None and not (isinstance(opens, dt.time) and isinstance(closes, dt.time)):
         raise ValueError(f"Calendar '{name}': opens and closes must be times of day.")
-    if opens is not None and closes is not None and not opens < closes:  # type: ignore[operator]
+    if isinstance(opens, dt.time) and isinstance(closes, dt.time) and not opens < closes:
         raise ValueError(f"Calendar '{name}' closes before it opens.")
     day_names = raw.get("days", list(WEEKDAYS))
     if not isinstance(day_names, list) or not set(day_names) <= set(WEEKDAYS):
@@ -136,8 +136,8 @@ def parse_calendar(name: str, raw: dict[str, object]) -> Calendar:
     return Calendar(
         name=name,
         timezone=str(raw.get("timezone", "Europe/London")),
-        opens=opens,  # type: ignore[arg-type]
-        closes=closes,  # type: ignore[arg-type]
+        opens=opens if isinstance(opens, dt.time) else None,
+        closes=closes if isinstance(closes, dt.time) else None,
         days=frozenset(WEEKDAYS.index(d) for d in day_names),
         bank_holidays=bank,
         closed_dates=frozenset(closed),

@@ -66,7 +66,9 @@ def do_triage_new_report(actor: Any, report: Report) -> Assessment:
         do_enqueue_report(actor, report, assessment.grade)
         _refer_if_due(actor, report, assessment)
         for other in _open_reports(history.all()):
-            do_rescore_report(actor, other, f"Linked history changed: new report {report.reference}")
+            do_rescore_report(
+                actor, other, f"Linked history changed: new report {report.reference}"
+            )
     return assessment
 
 
@@ -216,7 +218,12 @@ def do_propose_ruleset(user: Any, source: str) -> RuleSetVersion:
             created_at=timezone.now(),
             created_by=user,
         )
-        audit.record(user, "triage.ruleset_proposed", row, after={"version": row.version, "sha256": row.sha256})
+        audit.record(
+            user,
+            "triage.ruleset_proposed",
+            row,
+            after={"version": row.version, "sha256": row.sha256},
+        )
     return row
 
 
@@ -229,11 +236,15 @@ def do_activate_ruleset(user: Any, version_id: int) -> RuleSetVersion:
         row = RuleSetVersion.objects.select_for_update().get(pk=version_id)
         if row.status == RuleSetStatus.ACTIVE:
             raise ValueError(f"{row} is already in use.")
-        failures = [r for r in run_examples(parse_ruleset(row.source), load_examples()) if not r.passed]
+        failures = [
+            r for r in run_examples(parse_ruleset(row.source), load_examples()) if not r.passed
+        ]
         if failures:
             names = ", ".join(r.example.name for r in failures)
             raise ValueError(f"{len(failures)} example(s) would get the wrong grade: {names}.")
-        current = RuleSetVersion.objects.select_for_update().filter(status=RuleSetStatus.ACTIVE).first()
+        current = (
+            RuleSetVersion.objects.select_for_update().filter(status=RuleSetStatus.ACTIVE).first()
+        )
         if current is not None:
             current.status = RuleSetStatus.RETIRED
             current.save(update_fields=["status"])

@@ -17,9 +17,7 @@ from peel.triage.models import DashAssessment
 DOMESTIC_ABUSE_QUESTIONS = {"riskOfBeingVictimOfDomesticAbuse", "riskOfCommittingDomesticAbuse"}
 
 
-def report_facts(
-    report: Report, now: datetime, history: History | None = None
-) -> dict[str, Any]:
+def report_facts(report: Report, now: datetime, history: History | None = None) -> dict[str, Any]:
     history = history if history is not None else linked_history(report)
     involvements = list(report.involvements.select_related("person"))
     victims = [i.person for i in involvements if i.role == Role.VICTIM]
@@ -55,13 +53,17 @@ def report_facts(
         "how_involved": report.how_involved,
         "hours_since_incident": round(hours, 2) if hours is not None else None,
         "witnesses": sum(1 for i in involvements if i.role == Role.WITNESS),
-        "evidence_items": sum(1 for item in report.items.all() if item.link_reason == "incidentEvidence"),
+        "evidence_items": sum(
+            1 for item in report.items.all() if item.link_reason == "incidentEvidence"
+        ),
         "vehicle_identified": any(v.vrm for v in report.vehicles.all()),
         "reporter_contactable": any(p.email or p.phone for p in reporters) if reporters else None,
     }
 
 
-def _domestic_abuse(report: Report, vulnerabilities: set[str], dash: DashAssessment | None) -> bool | None:
+def _domestic_abuse(
+    report: Report, vulnerabilities: set[str], dash: DashAssessment | None
+) -> bool | None:
     """Signs of domestic abuse: the national category says so, a vulnerability answer, or DASH."""
     if report.category.upper().endswith("/DA") or dash is not None:
         return True

@@ -141,7 +141,9 @@ def parse_ruleset(text: str, origin: str = "rule set") -> RuleSet:
     thrive = data.get("thrive", {})
     referral = data.get("referral", {}).get("grades", {})
     if rules and any(r.refer for r in rules) and set(referral) != codes:
-        raise RuleSetError(f"{origin}: [referral] grades must give a RAG grade for {sorted(codes)}.")
+        raise RuleSetError(
+            f"{origin}: [referral] grades must give a RAG grade for {sorted(codes)}."
+        )
     return RuleSet(
         name=str(data["name"]),
         version=str(data["version"]),

@@ -42,7 +42,9 @@ def install_shipped_ruleset(sender: Any = None, **kwargs: Any) -> None:
             defaults={"source": source, "sha256": ruleset.sha256, "created_at": timezone.now()},
         )
         if created:
-            audit.record("peel upgrade", "triage.ruleset_installed", row, after={"version": row.version})
+            audit.record(
+                "peel upgrade", "triage.ruleset_installed", row, after={"version": row.version}
+            )
         active = versions.filter(status=RuleSetStatus.ACTIVE).first()
         if active is None or (active.created_by_id is None and active.pk != row.pk and created):
             if active is not None:
@@ -50,4 +52,6 @@ def install_shipped_ruleset(sender: Any = None, **kwargs: Any) -> None:
                 active.save(update_fields=["status"])
             row.status, row.activated_at = RuleSetStatus.ACTIVE, timezone.now()
             row.save(update_fields=["status", "activated_at"])
-            audit.record("peel upgrade", "triage.ruleset_activated", row, after={"version": row.version})
+            audit.record(
+                "peel upgrade", "triage.ruleset_activated", row, after={"version": row.version}
+            )

@@ -50,16 +50,23 @@ def dash_form(request: HttpRequest, report_id: int) -> HttpResponse:
 def rules(request: HttpRequest) -> HttpResponse:
     """Every version, and a form to propose a new one (starting from the one in use)."""
     active = RuleSetVersion.objects.filter(status=RuleSetStatus.ACTIVE).first()
-    form = ProposeRulesForm(request.POST or None, initial={"source": active.source if active else ""})
+    form = ProposeRulesForm(
+        request.POST or None, initial={"source": active.source if active else ""}
+    )
     if request.method == "POST" and form.is_valid():
         try:
             row = do_propose_ruleset(request.user, form.cleaned_data["source"])
         except RuleSetError as exc:
             form.add_error("source", str(exc))
         else:
-            messages.success(request, f"Saved {row} as a draft. Check the preview before switching it on.")
+            messages.success(
+                request, f"Saved {row} as a draft. Check the preview before switching it on."
+            )
             return redirect("triage-rules-preview", version_id=row.pk)
-    context = {"versions": RuleSetVersion.objects.select_related("created_by", "activated_by"), "form": form}
+    context = {
+        "versions": RuleSetVersion.objects.select_related("created_by", "activated_by"),
+        "form": form,
+    }
     return render(request, "triage/rules.html", context, status=400 if form.errors else 200)
 
 

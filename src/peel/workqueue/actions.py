@@ -76,8 +76,13 @@ def _schedule(item: WorkItem, now: datetime) -> None:
     """Set due_at to the earliest unmet deadline, and rank from the grade, raised if near."""
     earliest = item.deadlines.filter(met_at__isnull=True).aggregate(m=Min("due_at"))["m"]
     levels = service_levels()
-    item.due_at = earliest or _anchor(item) + NO_DEADLINE
-    item.raised = earliest is not None and earliest - now <= levels.near_breach
+    anchor = _anchor(item)
+    item.due_at = earliest or anchor + NO_DEADLINE
+    # Near means within near_breach of the deadline, or in the last quarter of a shorter window
+    # (else every one-hour P1 would be "near" from the moment it arrived).
+    item.raised = earliest is not None and earliest - now <= min(
+        levels.near_breach, (earliest - anchor) / 4
+    )
     item.rank = levels.rank(item.grade) - (1 if item.raised else 0)
 
 
@@ -470,9 +475,7 @@ def do_route_item(supervisor: Any, item_id: int, team: Team, reason: str) -> Wor
         item.save(update_fields=["team"])
         if item.status == WorkStatus.ALLOCATED:
             _requeue(item)
-        audit.record(
-            supervisor, "work.routed", item, before, {**item.snapshot(), "reason": reason}
-        )
+        audit.record(supervisor, "work.routed", item, before, {**item.snapshot(), "reason": reason})
     return item
 
 

@@ -45,7 +45,7 @@ STATUS_CHOICES = [
 class QueueFilterForm(forms.Form):
     """The supervisor's filters: one definition for the page, its live refresh and its tests."""
 
-    kind = forms.ChoiceField(required=False, choices=[("", "Any")] + list(WorkKind.choices))
+    kind = forms.ChoiceField(required=False, choices=[("", "Any"), *WorkKind.choices])
     grade = forms.ChoiceField(required=False, choices=())
     team = forms.ModelChoiceField(required=False, queryset=Team.objects.all(), empty_label="Any")
     status = forms.ChoiceField(required=False, choices=STATUS_CHOICES)
@@ -57,7 +57,9 @@ class QueueFilterForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         grades = service_levels().grades.values()
-        self.fields["grade"].choices = [("", "Any")] + [(g.code, g.code) for g in grades]
+        grade_field = self.fields["grade"]
+        assert isinstance(grade_field, forms.ChoiceField)
+        grade_field.choices = [("", "Any"), *((g.code, g.code) for g in grades)]
 
 
 BULK_ACTIONS = [
@@ -82,11 +84,15 @@ class BulkActionForm(forms.Form):
 
     def __init__(self, *args: Any, item_ids: list[int], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["items"].choices = [(pk, pk) for pk in item_ids]
-        self.fields["grade"].choices = [("", "Choose")] + [
-            (g.code, f"{g.code}: {g.label}") for g in service_levels().grades.values()
+        items, grade, to_user = self.fields["items"], self.fields["grade"], self.fields["to_user"]
+        assert isinstance(items, forms.ChoiceField) and isinstance(grade, forms.ChoiceField)
+        assert isinstance(to_user, forms.ModelChoiceField)
+        items.choices = [(pk, pk) for pk in item_ids]
+        grade.choices = [
+            ("", "Choose"),
+            *((g.code, f"{g.code}: {g.label}") for g in service_levels().grades.values()),
         ]
-        self.fields["to_user"].queryset = User.objects.filter(is_active=True).order_by("username")
+        to_user.queryset = User.objects.filter(is_active=True).order_by("username")
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -24,7 +24,6 @@ class WorkStatus(models.TextChoices):
     DONE = "done", "Done"
 
 
-
 class WorkItem(models.Model):
     kind = models.CharField(max_length=30, choices=WorkKind.choices)
     report = models.ForeignKey(

@@ -115,7 +115,7 @@ def parse_service_levels(text: str, kinds: set[str]) -> ServiceLevels:
             levels[(kind, grade)] = tuple(deadlines)
     missing = sorted(k for k in kinds if (k, "*") not in levels)
     if missing:
-        raise ServiceLevelError(f"These kinds need a level with grades = [\"*\"]: {missing}.")
+        raise ServiceLevelError(f'These kinds need a level with grades = ["*"]: {missing}.')
     return ServiceLevels(
         version=str(data.get("version", "")),
         near_breach=dt.timedelta(minutes=int(data.get("near_breach_minutes", 60))),

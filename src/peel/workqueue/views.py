@@ -30,6 +30,7 @@ from peel.workqueue.actions import (
     do_route_item,
 )
 from peel.workqueue.forms import (
+    BULK_ACTIONS,
     BulkActionForm,
     HandBackForm,
     ParkForm,
@@ -92,9 +93,11 @@ def queue(request: HttpRequest) -> HttpResponse:
         "now": now,
         "soon": now + timedelta(hours=1),
         "bulk": BulkActionForm(item_ids=[]),
-        "refresh_seconds": 10,
+        "refresh_seconds": settings.PEEL["QUEUE_REFRESH_SECONDS"],
     }
-    template = "workqueue/_queue_live.html" if request.GET.get("partial") else "workqueue/queue.html"
+    template = (
+        "workqueue/_queue_live.html" if request.GET.get("partial") else "workqueue/queue.html"
+    )
     return render(request, template, context)
 
 
@@ -114,7 +117,7 @@ def bulk_action(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         for field, errors in form.errors.items():
             label = form.fields[field].label if field in form.fields else ""
-            messages.error(request, f"{label or 'Form'}: {' '.join(errors)}")
+            messages.error(request, f"{label or 'Form'}: {' '.join(str(e) for e in errors)}")
         return redirect(back)
     data = form.cleaned_data
     act = {
@@ -131,7 +134,8 @@ def bulk_action(request: HttpRequest) -> HttpResponse:
         except (ValueError, WorkItem.DoesNotExist) as exc:
             refused.append(f"item {pk}: {exc}")
     if done:
-        messages.success(request, f"{dict(form.fields['action'].choices)[data['action']]}: {done} item(s) done.")
+        label = dict(BULK_ACTIONS)[data["action"]]
+        messages.success(request, f"{label}: {done} item(s) done.")
     for problem in refused:
         messages.error(request, problem[0].upper() + problem[1:])
     return redirect(back)

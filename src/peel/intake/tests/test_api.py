@@ -85,7 +85,12 @@ def test_the_same_submission_again_is_acknowledged_and_creates_nothing(hub: Any)
     file_pending()
     third = hub(document).json()["meta"]  # once filed, the answer carries Peel's reference
     assert third["status"] == "filed" and third["reference"] == Report.objects.get().reference
-    assert Report.objects.count() == Submission.objects.count() == WorkItem.objects.filter(kind="review_report").count() == 1
+    assert (
+        Report.objects.count()
+        == Submission.objects.count()
+        == WorkItem.objects.filter(kind="review_report").count()
+        == 1
+    )
 
 
 def test_other_content_under_the_same_id_is_a_conflict_held_in_quarantine(hub: Any) -> None:

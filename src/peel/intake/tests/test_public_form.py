@@ -60,7 +60,10 @@ def test_a_full_report_becomes_a_canonical_report_on_the_queue(client: Client) -
     assert list(report.vehicles.values_list("vrm", flat=True)) == ["YX21ABC"]
     assert WorkItem.objects.get(report=report, kind="review_report").status == WorkStatus.QUEUED
     # A child victim: triage also asks the safeguarding hub to look.
-    assert WorkItem.objects.get(report=report, kind="safeguarding_referral").team.slug == "safeguarding-hub"
+    assert (
+        WorkItem.objects.get(report=report, kind="safeguarding_referral").team.slug
+        == "safeguarding-hub"
+    )
 
 
 def test_the_answers_and_the_document_are_kept_as_evidence(client: Client) -> None:
@@ -128,7 +131,9 @@ def test_sending_twice_files_one_report(client: Client) -> None:
     first = send_report(client)
     second = client.post("/report/check/")
     assert first.status_code == 302 and second["Location"].startswith("/report/")
-    assert Report.objects.count() == 1 and WorkItem.objects.filter(kind="review_report").count() == 1
+    assert (
+        Report.objects.count() == 1 and WorkItem.objects.filter(kind="review_report").count() == 1
+    )
 
 
 def test_bad_answers_are_explained_next_to_the_question(client: Client) -> None:

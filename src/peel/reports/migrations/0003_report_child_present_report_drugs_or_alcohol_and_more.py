@@ -4,35 +4,34 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('reports', '0002_person_vulnerabilities_report_category_and_more'),
+        ("reports", "0002_person_vulnerabilities_report_category_and_more"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='report',
-            name='child_present',
+            model_name="report",
+            name="child_present",
             field=models.BooleanField(null=True),
         ),
         migrations.AddField(
-            model_name='report',
-            name='drugs_or_alcohol',
+            model_name="report",
+            name="drugs_or_alcohol",
             field=models.BooleanField(null=True),
         ),
         migrations.AddField(
-            model_name='report',
-            name='physically_assaulted',
+            model_name="report",
+            name="physically_assaulted",
             field=models.BooleanField(null=True),
         ),
         migrations.AlterField(
-            model_name='person',
-            name='date_of_birth',
+            model_name="person",
+            name="date_of_birth",
             field=models.DateField(blank=True, db_index=True, null=True),
         ),
         migrations.AlterField(
-            model_name='person',
-            name='email',
+            model_name="person",
+            name="email",
             field=models.EmailField(blank=True, db_index=True, max_length=120),
         ),
     ]

@@ -6,97 +6,145 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('reports', '0003_report_child_present_report_drugs_or_alcohol_and_more'),
-        ('triage', '0001_initial'),
+        ("reports", "0003_report_child_present_report_drugs_or_alcohol_and_more"),
+        ("triage", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='DashAssessment',
+            name="DashAssessment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('answers', models.JSONField()),
-                ('yes_count', models.PositiveSmallIntegerField()),
-                ('risk', models.CharField(max_length=10)),
-                ('professional_judgement_high', models.BooleanField(default=False)),
-                ('rationale', models.TextField(blank=True)),
-                ('completed_at', models.DateTimeField()),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("answers", models.JSONField()),
+                ("yes_count", models.PositiveSmallIntegerField()),
+                ("risk", models.CharField(max_length=10)),
+                ("professional_judgement_high", models.BooleanField(default=False)),
+                ("rationale", models.TextField(blank=True)),
+                ("completed_at", models.DateTimeField()),
             ],
             options={
-                'ordering': ['-completed_at', '-id'],
-                'permissions': [('record_dash', 'Can record a DASH risk assessment')],
+                "ordering": ["-completed_at", "-id"],
+                "permissions": [("record_dash", "Can record a DASH risk assessment")],
             },
         ),
         migrations.CreateModel(
-            name='RuleSetVersion',
+            name="RuleSetVersion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=40)),
-                ('version', models.CharField(max_length=40)),
-                ('source', models.TextField()),
-                ('sha256', models.CharField(max_length=64)),
-                ('status', models.CharField(choices=[('draft', 'Draft'), ('active', 'In use'), ('retired', 'Retired')], default='draft', max_length=10)),
-                ('created_at', models.DateTimeField()),
-                ('activated_at', models.DateTimeField(blank=True, null=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=40)),
+                ("version", models.CharField(max_length=40)),
+                ("source", models.TextField()),
+                ("sha256", models.CharField(max_length=64)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("draft", "Draft"), ("active", "In use"), ("retired", "Retired")],
+                        default="draft",
+                        max_length=10,
+                    ),
+                ),
+                ("created_at", models.DateTimeField()),
+                ("activated_at", models.DateTimeField(blank=True, null=True)),
             ],
             options={
-                'ordering': ['-created_at', '-id'],
-                'permissions': [('manage_rules', 'Can propose, preview and switch on triage rule sets')],
+                "ordering": ["-created_at", "-id"],
+                "permissions": [
+                    ("manage_rules", "Can propose, preview and switch on triage rule sets")
+                ],
             },
         ),
         migrations.AddField(
-            model_name='assessment',
-            name='previous',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='triage.assessment'),
+            model_name="assessment",
+            name="previous",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to="triage.assessment",
+            ),
         ),
         migrations.AddField(
-            model_name='assessment',
-            name='reason',
-            field=models.CharField(default='Report filed', max_length=200),
+            model_name="assessment",
+            name="reason",
+            field=models.CharField(default="Report filed", max_length=200),
         ),
         migrations.AddField(
-            model_name='assessment',
-            name='referral_grade',
+            model_name="assessment",
+            name="referral_grade",
             field=models.CharField(blank=True, max_length=8),
         ),
         migrations.AddField(
-            model_name='assessment',
-            name='thrive',
+            model_name="assessment",
+            name="thrive",
             field=models.JSONField(default=dict),
         ),
         migrations.AddIndex(
-            model_name='assessment',
-            index=models.Index(fields=['report', '-assessed_at', '-id'], name='assessment_latest'),
+            model_name="assessment",
+            index=models.Index(fields=["report", "-assessed_at", "-id"], name="assessment_latest"),
         ),
         migrations.AddField(
-            model_name='dashassessment',
-            name='completed_by',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to=settings.AUTH_USER_MODEL),
+            model_name="dashassessment",
+            name="completed_by",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT, to=settings.AUTH_USER_MODEL
+            ),
         ),
         migrations.AddField(
-            model_name='dashassessment',
-            name='report',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='dash_assessments', to='reports.report'),
+            model_name="dashassessment",
+            name="report",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="dash_assessments",
+                to="reports.report",
+            ),
         ),
         migrations.AddField(
-            model_name='rulesetversion',
-            name='activated_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="rulesetversion",
+            name="activated_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='rulesetversion',
-            name='created_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="rulesetversion",
+            name="created_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddConstraint(
-            model_name='rulesetversion',
-            constraint=models.UniqueConstraint(fields=('name', 'version'), name='ruleset_version_unique'),
+            model_name="rulesetversion",
+            constraint=models.UniqueConstraint(
+                fields=("name", "version"), name="ruleset_version_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='rulesetversion',
-            constraint=models.UniqueConstraint(condition=models.Q(('status', 'active')), fields=('status',), name='one_active_ruleset'),
+            model_name="rulesetversion",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("status", "active")),
+                fields=("status",),
+                name="one_active_ruleset",
+            ),
         ),
     ]

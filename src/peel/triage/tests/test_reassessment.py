@@ -53,7 +53,9 @@ def test_a_filed_report_is_assessed_with_the_rule_set_in_use_and_its_facts() -> 
     assert review_item(report).grade == "P2"
 
 
-def test_the_same_victim_again_makes_a_repeat_victim_and_re_scores_the_open_earlier_report() -> None:
+def test_the_same_victim_again_makes_a_repeat_victim_and_re_scores_the_open_earlier_report() -> (
+    None
+):
     first = file_report(people=victim())
     assert review_item(first).grade == "P4"
     # Same person, identified by email in a different case: intake lowercases it.
@@ -135,9 +137,7 @@ def stricter_source(version: str = "2099.1") -> str:
     source = (RULESET_DIR / "default.toml").read_text()
     source = source.replace('version = "2026.11-3"', f'version = "{version}"')
     # Any recent incident now counts for more: old thefts stay P4, recent ones become P2.
-    return source.replace(
-        'less_than = 24\npoints = 10', 'less_than = 24\npoints = 30'
-    )
+    return source.replace("less_than = 24\npoints = 10", "less_than = 24\npoints = 30")
 
 
 def test_a_proposed_rule_set_that_breaks_an_example_cannot_be_switched_on(supervisor) -> None:
@@ -152,7 +152,11 @@ def test_switching_on_a_rule_set_re_scores_open_reports_with_both_explanations(s
     recent = file_report(occurred_from=timezone.now() - dt.timedelta(hours=1))
     assert review_item(recent).grade == "P3"
     # A change the examples allow: hate crime counts for more.
-    source = (RULESET_DIR / "default.toml").read_text().replace('version = "2026.11-3"', 'version = "2099.2"')
+    source = (
+        (RULESET_DIR / "default.toml")
+        .read_text()
+        .replace('version = "2026.11-3"', 'version = "2099.2"')
+    )
     source = source.replace(
         'fact = "hours_since_incident"\nless_than = 24\npoints = 10',
         'fact = "hours_since_incident"\nless_than = 24\npoints = 12',

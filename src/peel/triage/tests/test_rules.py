@@ -5,7 +5,14 @@ from __future__ import annotations
 import pytest
 
 from peel.triage.examples import BASELINE, load_examples, run_examples
-from peel.triage.rules import RULESET_DIR, THRIVE, RuleSetError, evaluate, load_ruleset_file, parse_ruleset
+from peel.triage.rules import (
+    RULESET_DIR,
+    THRIVE,
+    RuleSetError,
+    evaluate,
+    load_ruleset_file,
+    parse_ruleset,
+)
 
 SHIPPED = load_ruleset_file("default")
 EXAMPLES = load_examples()
@@ -45,7 +52,12 @@ def test_each_factor_is_a_plain_sentence_with_its_points() -> None:
 def test_the_outcome_is_a_thrive_assessment_under_all_six_headings() -> None:
     outcome = evaluate(
         SHIPPED,
-        {**BASELINE, "weapon_involved": True, "suspect_known": "known", "reporter_contactable": False},
+        {
+            **BASELINE,
+            "weapon_involved": True,
+            "suspect_known": "known",
+            "reporter_contactable": False,
+        },
     )
     assert list(outcome.thrive) == list(THRIVE)
     assert outcome.thrive["threat"]["level"] == "high"
@@ -91,10 +103,10 @@ def test_dont_know_never_fires_a_rule() -> None:
 @pytest.mark.parametrize(
     ("change", "message"),
     [
-        ('equals = true\npoints = 30', "needs exactly one of"),
+        ("equals = true\npoints = 30", "needs exactly one of"),
         ('thrive = "vulnerability"', "thrive must be one of"),
         ('reason = "Victim is under 18"', "the reason may use only {value}"),
-        ('points = 30\nthrive', "unknown keys: ['equls']"),
+        ("points = 30\nthrive", "unknown keys: ['equls']"),
     ],
 )
 def test_a_mistake_in_a_rule_is_named_with_its_rule_number(change: str, message: str) -> None:
@@ -104,7 +116,7 @@ def test_a_mistake_in_a_rule_is_named_with_its_rule_number(change: str, message:
         'thrive = "vulnerability"\nreason = "Victim is under 18"\n'
     )
     broken = {
-        "needs exactly one of": good.replace(change, 'equals = true\nless_than = 3\npoints = 30'),
+        "needs exactly one of": good.replace(change, "equals = true\nless_than = 3\npoints = 30"),
         "thrive must be one of": good.replace(change, 'thrive = "vibes"'),
         "the reason may use only {value}": good.replace(change, 'reason = "Victim {age}"'),
         "unknown keys: ['equls']": good.replace(change, "points = 30\nequls = 1\nthrive"),

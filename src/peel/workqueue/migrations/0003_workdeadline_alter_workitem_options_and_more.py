@@ -6,82 +6,116 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0002_team_remove_user_team_user_teams'),
-        ('reports', '0003_report_child_present_report_drugs_or_alcohol_and_more'),
-        ('workqueue', '0002_workitem_follow_up_at_alter_workitem_status_and_more'),
+        ("accounts", "0002_team_remove_user_team_user_teams"),
+        ("reports", "0003_report_child_present_report_drugs_or_alcohol_and_more"),
+        ("workqueue", "0002_workitem_follow_up_at_alter_workitem_status_and_more"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='WorkDeadline',
+            name="WorkDeadline",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=80)),
-                ('met_when', models.CharField(max_length=12)),
-                ('due_at', models.DateTimeField()),
-                ('met_at', models.DateTimeField(blank=True, null=True)),
-                ('breached_at', models.DateTimeField(blank=True, null=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=80)),
+                ("met_when", models.CharField(max_length=12)),
+                ("due_at", models.DateTimeField()),
+                ("met_at", models.DateTimeField(blank=True, null=True)),
+                ("breached_at", models.DateTimeField(blank=True, null=True)),
             ],
             options={
-                'ordering': ['due_at', 'id'],
+                "ordering": ["due_at", "id"],
             },
         ),
         migrations.AlterModelOptions(
-            name='workitem',
-            options={'permissions': [('get_work', 'Can press Get Work'), ('supervise_queue', 'Can see and steer the whole queue'), ('work_transposition', 'Can re-key what a robot could not'), ('work_link_review', 'Can confirm or reject suggested links'), ('work_safeguarding', 'Can research and rate safeguarding referrals'), ('work_retention', 'Can review records due for retention review')]},
+            name="workitem",
+            options={
+                "permissions": [
+                    ("get_work", "Can press Get Work"),
+                    ("supervise_queue", "Can see and steer the whole queue"),
+                    ("work_transposition", "Can re-key what a robot could not"),
+                    ("work_link_review", "Can confirm or reject suggested links"),
+                    ("work_safeguarding", "Can research and rate safeguarding referrals"),
+                    ("work_retention", "Can review records due for retention review"),
+                ]
+            },
         ),
         migrations.RemoveIndex(
-            model_name='workitem',
-            name='workitem_getwork',
+            model_name="workitem",
+            name="workitem_getwork",
         ),
         migrations.AddField(
-            model_name='workitem',
-            name='raised',
+            model_name="workitem",
+            name="raised",
             field=models.BooleanField(default=False),
         ),
         migrations.AddField(
-            model_name='workitem',
-            name='summary',
+            model_name="workitem",
+            name="summary",
             field=models.CharField(blank=True, max_length=300),
         ),
         migrations.AddField(
-            model_name='workitem',
-            name='team',
-            field=models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='work_items', to='accounts.team'),
+            model_name="workitem",
+            name="team",
+            field=models.ForeignKey(
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="work_items",
+                to="accounts.team",
+            ),
         ),
         migrations.AlterField(
-            model_name='workitem',
-            name='grade',
+            model_name="workitem",
+            name="grade",
             field=models.CharField(max_length=8),
         ),
         migrations.AlterField(
-            model_name='workitem',
-            name='kind',
-            field=models.CharField(choices=[('review_report', 'Review a report'), ('manual_transposition', 'Manual transposition'), ('link_review', 'Link review'), ('safeguarding_referral', 'Safeguarding referral'), ('retention_review', 'Retention review')], max_length=30),
+            model_name="workitem",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("review_report", "Review a report"),
+                    ("manual_transposition", "Manual transposition"),
+                    ("link_review", "Link review"),
+                    ("safeguarding_referral", "Safeguarding referral"),
+                    ("retention_review", "Retention review"),
+                ],
+                max_length=30,
+            ),
         ),
         migrations.AlterField(
-            model_name='workitem',
-            name='rank',
+            model_name="workitem",
+            name="rank",
             field=models.SmallIntegerField(),
         ),
         migrations.AddIndex(
-            model_name='workitem',
-            index=models.Index(fields=['status', 'kind', 'team', 'rank', 'due_at', 'created_at', 'id'], name='workitem_getwork'),
+            model_name="workitem",
+            index=models.Index(
+                fields=["status", "kind", "team", "rank", "due_at", "created_at", "id"],
+                name="workitem_getwork",
+            ),
         ),
         migrations.AddIndex(
-            model_name='workitem',
-            index=models.Index(fields=['status', 'due_at'], name='workitem_due'),
+            model_name="workitem",
+            index=models.Index(fields=["status", "due_at"], name="workitem_due"),
         ),
         migrations.AddField(
-            model_name='workdeadline',
-            name='item',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='deadlines', to='workqueue.workitem'),
+            model_name="workdeadline",
+            name="item",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="deadlines",
+                to="workqueue.workitem",
+            ),
         ),
         migrations.AddIndex(
-            model_name='workdeadline',
-            index=models.Index(fields=['met_at', 'breached_at', 'due_at'], name='deadline_open'),
+            model_name="workdeadline",
+            index=models.Index(fields=["met_at", "breached_at", "due_at"], name="deadline_open"),
         ),
     ]

@@ -15,23 +15,28 @@ def route_existing_items(apps, schema_editor):
     team, _ = Team.objects.get_or_create(slug="contact-centre", defaults={"name": "Contact centre"})
     WorkItem.objects.filter(team__isnull=True).update(team=team)
     WorkDeadline.objects.bulk_create(
-        WorkDeadline(item=item, name="Crime-recording decision", met_when="completed", due_at=item.due_at)
+        WorkDeadline(
+            item=item, name="Crime-recording decision", met_when="completed", due_at=item.due_at
+        )
         for item in WorkItem.objects.exclude(status="done").filter(deadlines__isnull=True)
     )
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0002_team_remove_user_team_user_teams'),
-        ('workqueue', '0003_workdeadline_alter_workitem_options_and_more'),
+        ("accounts", "0002_team_remove_user_team_user_teams"),
+        ("workqueue", "0003_workdeadline_alter_workitem_options_and_more"),
     ]
 
     operations = [
         migrations.RunPython(route_existing_items, migrations.RunPython.noop),
         migrations.AlterField(
-            model_name='workitem',
-            name='team',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='work_items', to='accounts.team'),
+            model_name="workitem",
+            name="team",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="work_items",
+                to="accounts.team",
+            ),
         ),
     ]

@@ -48,7 +48,9 @@ def ensure_demo_users() -> dict[str, str]:
         if user is not None:
             do_set_password("demo set-up", user, password)
         else:
-            extra = {"is_staff": True, "is_superuser": True} if username == "admin" else {}
+            extra: dict[str, Any] = (
+                {"is_staff": True, "is_superuser": True} if username == "admin" else {}
+            )
             do_create_user(
                 "demo set-up", username, password, roles, first_name=first, last_name=last, **extra
             )
