@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Min
 from django.utils import timezone
 
@@ -167,15 +167,15 @@ def do_get_work(user: Any) -> WorkItem | None:
     team_ids = list(user.teams.values_list("pk", flat=True))
     if not team_ids:
         raise PermissionError("This account is in no team, so no work is routed to it.")
-    do_release_expired_leases()
-    do_release_parked()
+    if _anything_to_release():
+        do_release_expired_leases()
+        do_release_parked()
     with write_transaction():
         now = timezone.now()
-        candidate = _best_candidate([(k, t) for k in kinds for t in team_ids])
-        if candidate is None:
+        candidate_id = _best_candidate_id([(k, t) for k in kinds for t in team_ids])
+        if candidate_id is None:
             return None
-        before = candidate.snapshot()
-        claimed = WorkItem.objects.filter(pk=candidate.pk, status=WorkStatus.QUEUED).update(
+        claimed = WorkItem.objects.filter(pk=candidate_id, status=WorkStatus.QUEUED).update(
             status=WorkStatus.ALLOCATED,
             holder=user,
             allocated_at=now,
@@ -183,29 +183,60 @@ def do_get_work(user: Any) -> WorkItem | None:
         )
         if claimed != 1:  # cannot happen under either lock; never hand out a contested row
             return None
-        candidate.refresh_from_db()
-        _meet(candidate, "allocated", now)
-        audit.record(user, "work.allocated", candidate, before, candidate.snapshot())
-    return candidate
+        item = WorkItem.objects.select_related("report").get(pk=candidate_id)
+        before = {
+            **item.snapshot(),
+            "status": WorkStatus.QUEUED,
+            "holder": None,
+            "lease_expires_at": None,
+        }
+        _meet(item, "allocated", now)
+        audit.record(user, "work.allocated", item, before, item.snapshot())
+    return item
 
 
-def _best_candidate(queues: list[tuple[str, int]]) -> WorkItem | None:
+# Get Work is the hottest path in Peel, so its two lookups are plain SQL: the ORM's query
+# building cost more than the indexed queries themselves (measured in bench/getwork.py).
+_TABLE = WorkItem._meta.db_table
+_HEAD_OF_QUEUE = (
+    f"SELECT id, rank, due_at, created_at FROM {_TABLE}"  # noqa: S608 - constant table name
+    " WHERE status = 'queued' AND kind = %s AND team_id = %s"
+    " ORDER BY rank, due_at, created_at, id LIMIT 1"
+)
+_DUE_FOR_RELEASE = (
+    f"SELECT 1 FROM {_TABLE} WHERE status = 'allocated' AND lease_expires_at < %s"  # noqa: S608
+    f" UNION ALL SELECT 1 FROM {_TABLE} WHERE status = 'parked' AND follow_up_at <= %s LIMIT 1"
+)
+
+
+def _anything_to_release() -> bool:
+    """Cheap check before the release sweeps, which lock and audit row by row."""
+    now = timezone.now()
+    with connection.cursor() as cursor:
+        cursor.execute(_DUE_FOR_RELEASE, [now, now])
+        return cursor.fetchone() is not None
+
+
+def _best_candidate_id(queues: list[tuple[str, int]]) -> int | None:
     """Lock the head of each (kind, team) queue the user serves and take the best of them.
 
     One indexed LIMIT 1 per queue is cheaper than one query over several kinds, which cannot
-    read the index in order. The heads not taken stay locked only until this transaction ends.
+    read the index in order. On PostgreSQL each head is locked with SKIP LOCKED, so concurrent
+    claimers pass over each other's rows; the heads not taken are unlocked when the transaction
+    ends. SQLite's IMMEDIATE transaction already excludes every other writer.
     """
+    lock = (
+        " FOR UPDATE SKIP LOCKED" if connection.features.has_select_for_update_skip_locked else ""
+    )
     heads = []
-    for kind, team_id in queues:
-        head = (
-            WorkItem.objects.select_for_update(skip_locked=True)
-            .filter(status=WorkStatus.QUEUED, kind=kind, team_id=team_id)
-            .order_by("rank", "due_at", "created_at", "id")
-            .first()
-        )
-        if head is not None:
-            heads.append(head)
-    return min(heads, key=lambda i: (i.rank, i.due_at, i.created_at, i.pk), default=None)
+    with connection.cursor() as cursor:
+        for kind, team_id in queues:
+            cursor.execute(_HEAD_OF_QUEUE + lock, [kind, team_id])
+            if row := cursor.fetchone():
+                heads.append(row)
+    # (rank, due_at, created_at, id): SQLite returns ISO strings, which sort the same way.
+    best = min(heads, key=lambda r: (r[1], r[2], r[3], r[0]), default=None)
+    return best[0] if best else None
 
 
 # ---- Releasing work back to the queue --------------------------------------------------------

@@ -125,3 +125,30 @@ def test_a_mistake_in_a_rule_is_named_with_its_rule_number(change: str, message:
     with pytest.raises(RuleSetError, match=r"Rule 1 in rule set") as caught:
         parse_ruleset(broken)
     assert message in str(caught.value)
+
+
+def test_peel_triage_check_fails_a_rule_set_that_moves_an_example(tmp_path) -> None:
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    path = tmp_path / "proposal.toml"
+    path.write_text(
+        (RULESET_DIR / "default.toml").read_text().replace("min_score = 50", "min_score = 80")
+    )
+    with pytest.raises(CommandError, match="of 14 examples pass"):
+        call_command("triage", "check", str(path))
+
+
+def test_peel_check_names_a_broken_service_level_file(tmp_path, settings) -> None:
+    from peel.workqueue.checks import service_level_file
+    from peel.workqueue.service_levels import service_levels
+
+    broken = tmp_path / "levels.toml"
+    broken.write_text('[[level]]\nkind = "review_report"\ngrades = ["*"]\ndeadlines = []\n')
+    settings.PEEL = {**settings.PEEL, "SERVICE_LEVELS": str(broken)}
+    try:
+        (error,) = service_level_file()
+        assert "has no deadlines" in error.msg
+    finally:
+        settings.PEEL = {**settings.PEEL, "SERVICE_LEVELS": ""}
+        service_levels.cache_clear()
