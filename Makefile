@@ -50,6 +50,8 @@ test: lint test-sqlite test-postgres
 bench: venv
 	$(BIN)/peel bench getwork
 	DATABASE_URL=$(PG_URL) $(BIN)/peel bench getwork
+	$(BIN)/peel bench triage
+	DATABASE_URL=$(PG_URL) $(BIN)/peel bench triage
 	$(BIN)/peel bench intake
 	DATABASE_URL=$(PG_URL) $(BIN)/peel bench intake
 

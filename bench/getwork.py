@@ -10,6 +10,8 @@ presses Get Work `--presses` times (timed), finishing each item at once (not tim
 - saturated: no think time at all; every operator presses again the moment it is handed an item.
   This measures capacity (claims per second); its latency is mostly queueing for the two cores.
 
+- uncontended: one operator pressing 200 times, to show the cost of a claim itself.
+
 Prints p50, p95, p99 and max latency of Get Work for each run, with the machine's description.
 """
 
@@ -77,6 +79,7 @@ def main() -> None:
     started = time.perf_counter()
     bulk_queue(args.items)
     seeded_s = time.perf_counter() - started
+    alone = make_claimers(1, "alone")
     paced_users = make_claimers(args.operators, "paced")
     saturated_users = make_claimers(args.operators, "saturated")
     emit(
@@ -86,6 +89,8 @@ def main() -> None:
             "operators": args.operators,
             "queued_items": args.items,
             "seed_seconds": round(seeded_s, 1),
+            # One operator, nobody else: the cost of Get Work itself.
+            "uncontended": drain(alone, 200, 0),
             "paced": {
                 "think_ms_mean": args.think_ms,
                 **drain(paced_users, args.presses, args.think_ms),

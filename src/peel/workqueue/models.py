@@ -99,7 +99,12 @@ class WorkDeadline(models.Model):
     class Meta:
         ordering = ["due_at", "id"]
         indexes = [
-            models.Index(fields=["met_at", "breached_at", "due_at"], name="deadline_open"),
+            # The breach sweep: unmet, unrecorded deadlines by due time.
+            models.Index(
+                fields=["due_at"],
+                name="deadline_open",
+                condition=models.Q(met_at__isnull=True, breached_at__isnull=True),
+            ),
         ]
 
     def __str__(self) -> str:
