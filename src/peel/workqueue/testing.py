@@ -58,7 +58,7 @@ def _analyze() -> None:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             for model in (Report, WorkItem, WorkDeadline):
-                cursor.execute(f"ANALYZE {model._meta.db_table}")  # noqa: S608 - model tables
+                cursor.execute(f"ANALYZE {model._meta.db_table}")
 
 
 def make_claimers(count: int, prefix: str = "claimer") -> list[Any]:

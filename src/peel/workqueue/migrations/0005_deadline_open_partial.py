@@ -4,18 +4,21 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('workqueue', '0004_workitem_team_required'),
+        ("workqueue", "0004_workitem_team_required"),
     ]
 
     operations = [
         migrations.RemoveIndex(
-            model_name='workdeadline',
-            name='deadline_open',
+            model_name="workdeadline",
+            name="deadline_open",
         ),
         migrations.AddIndex(
-            model_name='workdeadline',
-            index=models.Index(condition=models.Q(('breached_at__isnull', True), ('met_at__isnull', True)), fields=['due_at'], name='deadline_open'),
+            model_name="workdeadline",
+            index=models.Index(
+                condition=models.Q(("breached_at__isnull", True), ("met_at__isnull", True)),
+                fields=["due_at"],
+                name="deadline_open",
+            ),
         ),
     ]
