@@ -131,7 +131,7 @@ def parse_calendar(name: str, raw: dict[str, object]) -> Calendar:
         country, _, subdiv = bank.partition("-")
         try:
             holidays.country_holidays(country, subdiv=subdiv or None, years=2026)
-        except NotImplementedError as exc:
+        except NotImplementedError as exc:  # how `holidays` says it has no such country
             raise ValueError(f"Calendar '{name}': unknown bank holidays {bank!r}.") from exc
     return Calendar(
         name=name,

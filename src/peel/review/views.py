@@ -1,20 +1,16 @@
 from __future__ import annotations
 
-from datetime import timedelta
-
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from peel.reports.access import get_report_for_user
 from peel.review.actions import DecisionError, do_record_decision
 from peel.review.forms import DecisionForm
 from peel.workqueue.actions import NotYourItem
-from peel.workqueue.forms import HandBackForm, ParkForm
+from peel.workqueue.forms import set_aside_context
 from peel.workqueue.models import WorkItem, WorkStatus
 
 
@@ -50,10 +46,6 @@ def review_item(request: HttpRequest, item_id: int) -> HttpResponse:
         "report": report,
         "assessment": report.assessments.first(),
         "form": form,
-        "hand_back_form": HandBackForm(prefix="hand_back"),
-        "heartbeat_seconds": settings.PEEL["HEARTBEAT_SECONDS"],
-        "park_form": ParkForm(
-            prefix="park", initial={"follow_up_at": timezone.localtime() + timedelta(days=1)}
-        ),
+        **set_aside_context(),
     }
     return render(request, "review/review_item.html", context, status=status)

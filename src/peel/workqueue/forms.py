@@ -22,6 +22,22 @@ class ParkForm(forms.Form):
     )
 
 
+def set_aside_context() -> dict[str, Any]:
+    """What `workqueue/_set_aside.html` needs: hand-back and park forms, and the heartbeat."""
+    from datetime import timedelta
+
+    from django.conf import settings
+    from django.utils import timezone
+
+    return {
+        "hand_back_form": HandBackForm(prefix="hand_back"),
+        "park_form": ParkForm(
+            prefix="park", initial={"follow_up_at": timezone.localtime() + timedelta(days=1)}
+        ),
+        "heartbeat_seconds": settings.PEEL["HEARTBEAT_SECONDS"],
+    }
+
+
 class TaskDoneForm(forms.Form):
     note = forms.CharField(
         label="What did you do?", max_length=2000, widget=forms.Textarea(attrs={"rows": 4})

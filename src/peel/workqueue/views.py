@@ -18,7 +18,6 @@ from peel.workqueue.actions import (
     OPEN_STATUSES,
     NotYourItem,
     current_item,
-    deadlines_of,
     do_complete_task,
     do_escalate_item,
     do_get_work,
@@ -36,6 +35,7 @@ from peel.workqueue.forms import (
     ParkForm,
     QueueFilterForm,
     TaskDoneForm,
+    set_aside_context,
 )
 from peel.workqueue.kinds import KINDS
 from peel.workqueue.models import WorkItem, WorkStatus
@@ -198,13 +198,8 @@ def work_item(request: HttpRequest, item_id: int) -> HttpResponse:
         "item": item,
         "report": report,
         "assessment": report.assessments.first() if report else None,
-        "deadlines": deadlines_of(item),
         "form": form,
-        "hand_back_form": HandBackForm(prefix="hand_back"),
-        "park_form": ParkForm(
-            prefix="park", initial={"follow_up_at": timezone.localtime() + timedelta(days=1)}
-        ),
-        "heartbeat_seconds": settings.PEEL["HEARTBEAT_SECONDS"],
+        **set_aside_context(),
     }
     return render(request, "workqueue/work_item.html", context, status=400 if form.errors else 200)
 
