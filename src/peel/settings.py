@@ -161,6 +161,14 @@ PEEL: dict[str, Any] = {
     # DASH: this many "yes" answers is high risk (SafeLives: 14), and medium from DASH_MEDIUM_AT.
     "DASH_HIGH_AT": int(os.environ.get("PEEL_DASH_HIGH_AT", "14")),
     "DASH_MEDIUM_AT": int(os.environ.get("PEEL_DASH_MEDIUM_AT", "10")),
+    # Reference data for the crime-recording decision (review/reference/): a force's own offence
+    # table (CSV) and incident categories and qualifiers (TOML), in the shipped files' format.
+    "OFFENCES": os.environ.get("PEEL_OFFENCES", ""),
+    "INCIDENT_CODES": os.environ.get("PEEL_INCIDENT_CODES", ""),
+    # Crime numbers are PREFIX-NNNNNNN-YY, e.g. CR-0000042-26.
+    "CRIME_NUMBER_PREFIX": os.environ.get("PEEL_CRIME_NUMBER_PREFIX", "CR"),
+    # The Crime Recording Rules' clock: a crime is recorded within this many hours of the report.
+    "CRIME_RECORDING_HOURS": int(os.environ.get("PEEL_CRIME_RECORDING_HOURS", "24")),
     # A force's own SDM schema files, read after the national copy (see sdm/national/README.md).
     "SDM_OVERRIDE_DIR": os.environ.get("PEEL_SDM_OVERRIDE_DIR", ""),
     # The Standard API answers 503 (the hub retries) rather than fill the disk.

@@ -22,6 +22,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "workqueue.get_work",
         "workqueue.supervise_queue",
         "review.record_decision",
+        "review.check_quality",
         "workqueue.work_transposition",
         "workqueue.work_link_review",
         "triage.record_dash",
@@ -41,6 +42,19 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "workqueue.work_retention",
         "reports.view_any_report",
     ],
+    # Sends officers to reports that need attendance (the deployment items decisions create).
+    "despatcher": [
+        "workqueue.get_work",
+        "workqueue.work_deployment",
+        "reports.view_any_report",
+    ],
+    # The investigation unit's allocator: takes each recorded crime and assigns it.
+    "investigator": [
+        "workqueue.get_work",
+        "workqueue.work_investigation",
+        "reports.view_any_report",
+    ],
+    # Sees figures, never decides; a later issue gives analysts their dashboards.
     "analyst": [],
     "auditor": [
         "audit.view_auditevent",
@@ -69,6 +83,8 @@ TEAMS = {
     "safeguarding-hub": "Safeguarding hub",
     "records": "Records management",
     "robots": "Robots",
+    "despatch": "Despatch",
+    "investigation": "Investigation unit",
 }
 ROLE_TEAMS: dict[str, list[str]] = {
     "operator": ["contact-centre"],
@@ -76,6 +92,8 @@ ROLE_TEAMS: dict[str, list[str]] = {
     "safeguarding": ["safeguarding-hub"],
     "records_officer": ["records"],
     "robot": ["robots"],
+    "despatcher": ["despatch"],
+    "investigator": ["investigation"],
 }
 
 

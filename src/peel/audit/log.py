@@ -111,3 +111,13 @@ def record_access(user: Any, obj: models.Model, purpose: str) -> None:
     AccessEvent.objects.create(
         user=user, object_type=obj._meta.label_lower, object_id=str(obj.pk), purpose=purpose
     )
+
+
+def record_accesses(user: Any, objs: list[models.Model], purpose: str) -> None:
+    """Log a read of each of several records shown together (one insert)."""
+    AccessEvent.objects.bulk_create(
+        AccessEvent(
+            user=user, object_type=o._meta.label_lower, object_id=str(o.pk), purpose=purpose[:120]
+        )
+        for o in objs
+    )

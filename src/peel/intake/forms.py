@@ -5,6 +5,16 @@ from __future__ import annotations
 from django import forms
 
 
+class AnswerForm(forms.Form):
+    """The reporter's answer to our question; reference and email are checked again."""
+
+    reference = forms.CharField(max_length=24, widget=forms.HiddenInput)
+    email = forms.EmailField(max_length=120, widget=forms.HiddenInput)
+    answer = forms.CharField(
+        label="Your answer", max_length=4000, widget=forms.Textarea(attrs={"rows": 5})
+    )
+
+
 class StatusForm(forms.Form):
     reference = forms.CharField(
         label="Your reference", max_length=24, help_text="For example PEEL-261121-ABC234"

@@ -8,7 +8,7 @@ from peel.audit.models import AccessEvent
 from peel.reports.choices import Role
 from peel.reports.models import Report
 from peel.review.choices import Outcome
-from peel.review.models import Decision
+from peel.review.models import Decision, InfoRequest
 from peel.workqueue.models import WorkItem, WorkStatus
 
 # What the public is told for each decision (never the operator's own rationale).
@@ -24,6 +24,16 @@ class PublicStatus:
     reference: str
     state: str
     explanation: str
+    crime_number: str = ""
+    message: str = ""  # the operator's update for the victim (staff words, escaped on output)
+    question: str = ""  # a question the reporter can answer on the status page
+
+
+MERGED_TEXT = (
+    "Being dealt with together",
+    "Someone else reported the same incident, so we are dealing with both reports together. "
+    "Keep your reference: it still finds your report.",
+)
 
 
 def find_report_for_reporter(reference: str, email: str) -> Report | None:
@@ -39,22 +49,39 @@ def find_report_for_reporter(reference: str, email: str) -> Report | None:
 
 
 def public_status(report: Report) -> PublicStatus:
-    decision = Decision.objects.filter(report=report).order_by("-decided_at").first()
+    question = (
+        InfoRequest.objects.filter(report=report, answered_at=None)
+        .values_list("question", flat=True)
+        .first()
+        or ""
+    )
+    # A merged report shows where the incident stands: the decision on the report it joined.
+    subject = report.merged_into or report
+    decision = (
+        Decision.objects.filter(report=subject, superseded_at=None).select_related("crime").first()
+    )
     if decision is not None:
         state, explanation = OUTCOME_TEXT[Outcome(decision.outcome)]
-        # Crime numbers come from the crime recording system (the robots of issue 5); until
-        # then the Peel reference is the number to quote.
-        return PublicStatus(report.reference, state, explanation)
+        crime_number = decision.crime.crime_number or "" if decision.crime else ""
+        if subject != report:
+            crime_number = ""  # the other report's crime number is its victim's to be given
+        return PublicStatus(
+            report.reference, state, explanation, crime_number, decision.victim_message, question
+        )
+    if report.merged_into_id is not None:
+        return PublicStatus(report.reference, *MERGED_TEXT, question=question)
     if WorkItem.objects.filter(report=report, status=WorkStatus.ALLOCATED).exists():
         return PublicStatus(
             report.reference,
             "Being reviewed",
             "A member of police staff is reviewing your report now.",
+            question=question,
         )
     return PublicStatus(
         report.reference,
         "Received",
         "We have your report. A member of police staff will review it.",
+        question=question,
     )
 
 

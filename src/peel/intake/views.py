@@ -17,7 +17,7 @@ from django.views.decorators.http import require_http_methods
 from django_ratelimit.core import is_ratelimited
 
 from peel.intake.evidence import store_bytes
-from peel.intake.forms import StatusForm
+from peel.intake.forms import AnswerForm, StatusForm
 from peel.intake.pipeline import accept_document
 from peel.intake.status import find_report_for_reporter, public_status, record_public_read
 from peel.intake.wizard import (
@@ -30,6 +30,7 @@ from peel.intake.wizard import (
 from peel.notifications.actions import do_queue_email
 from peel.reports.choices import Channel
 from peel.reports.models import Report
+from peel.review.actions import do_answer_info_request
 
 security = logging.getLogger("peel.security")
 
@@ -192,13 +193,52 @@ def report_status(request: HttpRequest) -> HttpResponse:
     if rate_limited(request, "report-status", settings.PEEL["STATUS_RATE"]):
         security.warning("Status page: rate limit reached for %s", request.META.get("REMOTE_ADDR"))
         return render(request, "intake/too_many.html", status=429)
-    form = StatusForm(request.POST)
+    answering = "answer" in request.POST
+    form: AnswerForm | StatusForm = (
+        AnswerForm(request.POST) if answering else StatusForm(request.POST)
+    )
     if not form.is_valid():
-        return render(request, "intake/status.html", {"form": form}, status=400)
+        if isinstance(form, AnswerForm) and form.has_error("answer"):
+            return _status_page(request, form, status=400)
+        return render(request, "intake/status.html", {"form": StatusForm(request.POST)}, status=400)
     report = find_report_for_reporter(form.cleaned_data["reference"], form.cleaned_data["email"])
     if report is None:  # the same answer whether the reference or the email was wrong
-        return render(request, "intake/status.html", {"form": form, "not_found": True}, status=404)
+        return render(
+            request, "intake/status.html",
+            {"form": StatusForm(request.POST), "not_found": True}, status=404,
+        )  # fmt: skip
+    sent = False
+    if isinstance(form, AnswerForm):
+        try:
+            do_answer_info_request(report, form.cleaned_data["answer"])
+            sent = True
+        except ValueError as exc:
+            form.add_error("answer", str(exc))
+            return _status_page(request, form, report, status=400)
+    return _status_page(request, None, report, sent=sent)
+
+
+def _status_page(
+    request: HttpRequest,
+    answer_form: AnswerForm | None,
+    report: Report | None = None,
+    *,
+    status: int = 200,
+    sent: bool = False,
+) -> HttpResponse:
+    if report is None:
+        assert answer_form is not None
+        report = find_report_for_reporter(
+            answer_form.data.get("reference", ""), answer_form.data.get("email", "")
+        )
+        if report is None:
+            return render(request, "intake/status.html", {"form": StatusForm()}, status=404)
     record_public_read(report, "status page")
-    return render(
-        request, "intake/status.html", {"form": StatusForm(), "status": public_status(report)}
-    )
+    verified = {"reference": report.reference, "email": request.POST.get("email", "")}
+    context = {
+        "form": StatusForm(),
+        "status": public_status(report),
+        "answer_form": answer_form or AnswerForm(initial=verified),
+        "sent": sent,
+    }
+    return render(request, "intake/status.html", context, status=status)

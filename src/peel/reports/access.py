@@ -12,7 +12,14 @@ from peel.reports.models import Report
 from peel.workqueue.models import WorkItem, WorkStatus
 
 
+def visible_to(user: Any, report: Report) -> bool:
+    """A report restricted to a team exists, for everyone else, only as a count."""
+    return report.restricted_to_id is None or user.teams.filter(pk=report.restricted_to_id).exists()
+
+
 def can_view_report(user: Any, report: Report) -> bool:
+    if not visible_to(user, report):
+        return False
     if user.has_perm("reports.view_any_report"):
         return True
     # Otherwise only the report the user holds right now: operators never browse.
@@ -22,7 +29,7 @@ def can_view_report(user: Any, report: Report) -> bool:
 def get_report_for_user(user: Any, report_id: int, purpose: str) -> Report:
     report = get_object_or_404(
         Report.objects.select_related("location").prefetch_related(
-            "involvements__person", "vehicles"
+            "involvements__person", "vehicles", "items"
         ),
         pk=report_id,
     )

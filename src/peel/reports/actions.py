@@ -74,3 +74,24 @@ def do_set_report_status(actor: Any, report: Report, status: ReportStatus) -> No
         report.status = status
         report.save(update_fields=["status"])
         audit.record(actor, "report.status_changed", report, {"status": before}, {"status": status})
+
+
+def do_restrict_report(actor: Any, report: Report, team: Any, reason: str) -> None:
+    """Make a report visible only to one team (a report about a colleague, say), or lift the
+    restriction with team=None. Its open work is routed to that team."""
+    from peel.workqueue.models import WorkItem, WorkStatus
+
+    if not reason.strip():
+        raise ValueError("Give a reason: it is kept in the audit log.")
+    with transaction.atomic():
+        before = {"restricted_to": report.restricted_to_id}
+        report.restricted_to = team
+        report.save(update_fields=["restricted_to"])
+        if team is not None:
+            WorkItem.objects.filter(
+                report=report, status__in=(WorkStatus.QUEUED, WorkStatus.PARKED)
+            ).update(team=team)
+        audit.record(
+            actor, "report.restricted", report, before,
+            {"restricted_to": report.restricted_to_id, "reason": reason.strip()},
+        )  # fmt: skip

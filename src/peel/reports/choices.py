@@ -35,3 +35,5 @@ class ReportStatus(models.TextChoices):
     # "Being reviewed" is not stored: it is derived from the report's allocated work item.
     RECEIVED = "received", "Received"
     DECIDED = "decided", "Decision recorded"
+    # Another report of the same incident was kept; this one was joined to it (reversible).
+    MERGED = "merged", "Merged into another report"

@@ -52,6 +52,14 @@ class Report(models.Model):
     high_harm = models.BooleanField(null=True)
     # Plain sentences for the operator: sources that disagree, values that could not be used.
     flags = models.JSONField(default=list, blank=True)
+    # A sensitive report (about a colleague, say) is seen only by this team's members.
+    restricted_to = models.ForeignKey(
+        "accounts.Team", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # Set while this report is merged into another report of the same incident.
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="merged_reports"
+    )
 
     class Meta:
         permissions = [("view_any_report", "Can read any report, not only the one in hand")]

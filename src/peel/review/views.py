@@ -1,51 +1,335 @@
 from __future__ import annotations
 
+import datetime as dt
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
-from django.http import HttpRequest, HttpResponse
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_http_methods
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from peel.audit.log import record_access
 from peel.reports.access import get_report_for_user
-from peel.review.actions import DecisionError, do_record_decision
-from peel.review.forms import DecisionForm
+from peel.reports.models import Report
+from peel.review import clock
+from peel.review.actions import (
+    DecisionError,
+    do_agree,
+    do_merge_reports,
+    do_record_decision,
+    do_sample_decisions,
+    do_send_back,
+    do_unmerge,
+)
+from peel.review.choices import CrimeFlag, Verdict
+from peel.review.duplicates import possible_duplicates
+from peel.review.evidence import attachment_bytes, attachments, rendered_pdf
+from peel.review.forms import CheckForm, DecisionForm, MergeForm, ReasonForm, SampleForm
+from peel.review.linked import linked_records
+from peel.review.models import QualityCheck, ReportMerge
+from peel.review.reference import suggest_category, suggest_offence
 from peel.workqueue.actions import NotYourItem
 from peel.workqueue.forms import set_aside_context
 from peel.workqueue.models import WorkItem, WorkStatus
+
+
+def _held_item(request: HttpRequest, item_id: int) -> WorkItem | None:
+    item = get_object_or_404(WorkItem.objects.select_related("report"), pk=item_id)
+    if item.status != WorkStatus.ALLOCATED or item.holder_id != request.user.pk:
+        messages.error(request, "That work item is not allocated to you. Press Get Work.")
+        return None
+    return item
+
+
+def _initial(report: Report) -> dict[str, Any]:
+    """Suggestions the operator confirms or changes: from the last decision if it was sent
+    back, else from the reporter's words and answers."""
+    previous = report.decisions.first()
+    if previous is not None:
+        return {
+            "outcome": previous.outcome,
+            "rationale": previous.rationale,
+            "offence_code": previous.offence_code,
+            "crime_flags": previous.crime_flags,
+            "opening_code": previous.opening_code,
+            "closing_code": previous.closing_code,
+            "qualifiers": [q["code"] for q in previous.qualifiers],
+            "victim_message": previous.victim_message,
+            "actions": previous.actions,
+            "deploy_grade": previous.deploy_grade,
+            "action_rationale": previous.action_rationale,
+        }
+    offence = suggest_offence(report.offence_hint)
+    category = suggest_category(offence)
+    assessment = report.assessments.first()
+    qualifiers = [
+        code
+        for code, answer in (
+            ("HC", report.hate_crime),
+            ("CP", report.child_present),
+            ("VU", report.victim_vulnerable),
+        )
+        if answer
+    ]
+    return {
+        "offence_code": offence.code if offence else "",
+        "opening_code": category.code if category else "",
+        "closing_code": category.code if category else "",
+        "crime_flags": [CrimeFlag.HATE] if report.hate_crime else [],
+        "qualifiers": qualifiers,
+        "referral_grade": assessment.referral_grade if assessment else "",
+    }
+
+
+RISK_QUESTIONS = (
+    ("immediate_danger", "Anyone in immediate danger"),
+    ("still_happening", "Still happening"),
+    ("weapon_involved", "Weapon involved"),
+    ("threat_or_assault", "Threatened or assaulted"),
+    ("physically_assaulted", "Physically assaulted"),
+    ("victim_under_18", "Victim under 18"),
+    ("victim_vulnerable", "Victim vulnerable"),
+    ("hate_crime", "Hate crime"),
+    ("child_present", "Child present"),
+    ("drugs_or_alcohol", "Drugs or alcohol involved"),
+)
+
+
+def _report_context(user: Any, report: Report) -> dict[str, Any]:
+    """What the shared report template shows, for the review page and the report page."""
+    return {
+        "report": report,
+        "risk_answers": [(label, getattr(report, name)) for name, label in RISK_QUESTIONS],
+        "linked": linked_records(user, report),
+        "attachments": attachments(report),
+        "answers": report.info_requests.exclude(answered_at=None),
+    }
+
+
+@login_required
+@require_GET
+def report_detail(request: HttpRequest, report_id: int) -> HttpResponse:
+    """A report read outside a review (supervisors, quality checks): no decision form."""
+    report = get_report_for_user(request.user, report_id, purpose="read report")
+    context = {
+        **_report_context(request.user, report),
+        "assessment": report.assessments.first(),
+        "decisions": report.decisions.select_related("decided_by", "crime"),
+        "merges": ReportMerge.objects.filter(Q(kept=report) | Q(duplicate=report)).select_related(
+            "kept", "duplicate"
+        ),
+    }
+    return render(request, "review/report_detail.html", context)
 
 
 @login_required
 @permission_required("review.record_decision", raise_exception=True)
 @require_http_methods(["GET", "POST"])
 def review_item(request: HttpRequest, item_id: int) -> HttpResponse:
-    item = get_object_or_404(WorkItem, pk=item_id)
-    if item.status != WorkStatus.ALLOCATED or item.holder_id != request.user.pk:
-        messages.error(request, "That work item is not allocated to you. Press Get Work.")
+    item = _held_item(request, item_id)
+    if item is None:
         return redirect("staff-home")
     assert item.report_id is not None
     report = get_report_for_user(request.user, item.report_id, purpose="review")
-    form = DecisionForm(request.POST or None)
+    form = DecisionForm(request.POST or None, initial=_initial(report))
     status = 200
     if request.method == "POST":
         if form.is_valid():
             try:
-                do_record_decision(
-                    request.user, item, form.cleaned_data["outcome"], form.cleaned_data["rationale"]
-                )
+                decision = do_record_decision(request.user, item, form.to_input())
             except DecisionError as exc:
-                form.add_error(None, str(exc))
+                form.add_problems(exc.problems)
             except NotYourItem as exc:
                 messages.error(request, str(exc))
                 return redirect("staff-home")
             else:
-                messages.success(request, f"Decision recorded for {report.reference}.")
+                number = f" Crime number {decision.crime.crime_number}." if decision.crime else ""
+                messages.success(request, f"Decision recorded for {report.reference}.{number}")
                 return redirect("staff-home")
         status = 400
+    now = timezone.now()
+    left = clock.time_left(report.received_at, now)
     context = {
+        **_report_context(request.user, report),
         "item": item,
-        "report": report,
         "assessment": report.assessments.first(),
         "form": form,
+        "recording_due": clock.recording_due(report.received_at),
+        "seconds_left": int(left.total_seconds()),
+        "clock_text": clock.describe(left),
+        "duplicates": possible_duplicates(request.user, report),
+        "merged_here": ReportMerge.objects.filter(kept=report, undone_at=None).select_related(
+            "duplicate"
+        ),
+        "previous": report.decisions.select_related("decided_by").first(),
+        "merge_form": MergeForm(),
         **set_aside_context(),
     }
     return render(request, "review/review_item.html", context, status=status)
+
+
+@login_required
+@require_GET
+def report_attachment(request: HttpRequest, report_id: int, number: int) -> HttpResponse:
+    """One attachment exactly as received; a PDF opens inside the review page."""
+    report = get_report_for_user(request.user, report_id, purpose=f"attachment {number}")
+    found = attachment_bytes(report, number)
+    if found is None:
+        raise Http404("No such attachment.")
+    attachment, payload = found
+    safe = attachment.content_type in ("application/pdf", "text/plain")
+    response = HttpResponse(
+        payload, content_type=attachment.content_type if safe else "application/octet-stream"
+    )
+    disposition = "inline" if safe else "attachment"
+    response["Content-Disposition"] = f'{disposition}; filename="attachment-{number}"'
+    _frame_same_origin(response)
+    return response
+
+
+@login_required
+@require_GET
+def report_rendering(request: HttpRequest, report_id: int) -> HttpResponse:
+    report = get_report_for_user(request.user, report_id, purpose="PDF rendering")
+    pdf = rendered_pdf(report)
+    if pdf is None:
+        raise Http404("Nothing was received to render.")
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{report.reference}.pdf"'
+    _frame_same_origin(response)
+    return response
+
+
+def _frame_same_origin(response: HttpResponse) -> None:
+    # Shown in an <iframe> on the review page, and never framed by any other site. (A CSP
+    # sandbox would also stop Chromium's PDF viewer, so the type is fixed instead.)
+    response["X-Frame-Options"] = "SAMEORIGIN"
+    response["Content-Security-Policy"] = "frame-ancestors 'self'"
+
+
+@login_required
+@permission_required("review.record_decision", raise_exception=True)
+@require_POST
+def merge_duplicate(request: HttpRequest, item_id: int) -> HttpResponse:
+    item = _held_item(request, item_id)
+    if item is None:
+        return redirect("staff-home")
+    form = MergeForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Say why these are the same incident.")
+        return redirect("review-item", item_id=item.pk)
+    assert item.report is not None
+    duplicate = (
+        get_report_for_user(
+            request.user,
+            form.cleaned_data["duplicate"],
+            purpose=f"merge into {item.report.reference}",
+        )
+        if request.user.has_perm("reports.view_any_report")
+        else _duplicate_shown(request, item, form)
+    )
+    try:
+        do_merge_reports(request.user, item.report, duplicate, form.cleaned_data["reason"])
+    except ValueError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, f"{duplicate.reference} merged into {item.report.reference}.")
+    return redirect("review-item", item_id=item.pk)
+
+
+def _duplicate_shown(request: HttpRequest, item: WorkItem, form: MergeForm) -> Report:
+    """An operator may merge only a report the page offered them as a possible duplicate."""
+    assert item.report is not None
+    offered = {c.report.pk: c.report for c in possible_duplicates(request.user, item.report)}
+    duplicate = offered.get(form.cleaned_data["duplicate"])
+    if duplicate is None:
+        raise PermissionDenied("That report was not offered as a duplicate of this one.")
+    return duplicate
+
+
+@login_required
+@require_POST
+def undo_merge(request: HttpRequest, merge_id: int) -> HttpResponse:
+    merge = get_object_or_404(ReportMerge, pk=merge_id)
+    holds_kept = WorkItem.objects.filter(
+        report_id=merge.kept_id, holder_id=request.user.pk, status=WorkStatus.ALLOCATED
+    ).first()
+    if holds_kept is None and not request.user.has_perm("workqueue.supervise_queue"):
+        raise PermissionDenied("Only the operator reviewing the report or a supervisor may undo.")
+    form = ReasonForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Give a reason for undoing the merge.")
+    else:
+        try:
+            do_unmerge(request.user, merge.pk, form.cleaned_data["reason"])
+        except ValueError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, "Merge undone: the report is back on the queue.")
+    if holds_kept is not None:
+        return redirect("review-item", item_id=holds_kept.pk)
+    return redirect("quality")
+
+
+# ---- Supervisors: quality checks and the crime-recording figure ---------------------------------
+
+
+@login_required
+@permission_required("review.check_quality", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def quality(request: HttpRequest) -> HttpResponse:
+    form = SampleForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        since = timezone.now() - dt.timedelta(days=form.cleaned_data["days"])
+        drawn = do_sample_decisions(request.user, form.cleaned_data["count"], since)
+        messages.success(request, f"{len(drawn)} decision(s) drawn for checking.")
+        return redirect("quality")
+    today = timezone.localdate()
+    days = clock.compliance(today - dt.timedelta(days=6), today)
+    pending = list(
+        QualityCheck.objects.filter(verdict=Verdict.PENDING).select_related(
+            "decision__report", "decision__decided_by", "decision__crime"
+        )
+    )
+    for check in pending:  # a supervisor reading a decision reads its report
+        record_access(request.user, check.decision.report, "quality check")
+    context = {
+        "form": form,
+        "pending": pending,
+        "checked": QualityCheck.objects.exclude(verdict=Verdict.PENDING).select_related(
+            "decision__report", "decision__decided_by", "checked_by"
+        )[:20],
+        "days": days,
+        "week": clock.total(days),
+        "recording_hours": int(clock.recording_window().total_seconds() // 3600),
+        "check_form": CheckForm(),
+        "reason_form": ReasonForm(),
+        "merges": ReportMerge.objects.filter(undone_at=None).select_related("duplicate", "kept")[
+            :20
+        ],
+    }
+    return render(request, "review/quality.html", context)
+
+
+@login_required
+@permission_required("review.check_quality", raise_exception=True)
+@require_POST
+def check_decision(request: HttpRequest, check_id: int) -> HttpResponse:
+    form = CheckForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose agree or send back.")
+        return redirect("quality")
+    try:
+        if form.cleaned_data["verdict"] == "agree":
+            do_agree(request.user, check_id, form.cleaned_data["comment"])
+            messages.success(request, "Decision agreed.")
+        else:
+            do_send_back(request.user, check_id, form.cleaned_data["comment"])
+            messages.success(request, "Sent back: the operator gets it on their next Get Work.")
+    except (ValueError, QualityCheck.DoesNotExist) as exc:
+        messages.error(request, str(exc))
+    return redirect("quality")

@@ -45,7 +45,7 @@ def linked_history(report: Report) -> History:
     involvements = list(report.involvements.select_related("person"))
     history = History()
     for roles, bucket in (((Role.VICTIM,), history.victim), (SUSPECT_ROLES, history.suspect)):
-        keys = _person_keys([i.person for i in involvements if i.role in roles])
+        keys = person_keys([i.person for i in involvements if i.role in roles])
         if keys is not None:
             bucket.update(
                 Involvement.objects.filter(keys, window, role__in=roles).values_list(
@@ -71,7 +71,7 @@ def linked_history(report: Report) -> History:
     return history
 
 
-def _person_keys(people: list[Person]) -> Q | None:
+def person_keys(people: list[Person]) -> Q | None:
     """One OR of every identifier these people have; None if they have none."""
     keys = Q()
     found = False

@@ -158,7 +158,8 @@ def current_item(user: Any) -> WorkItem | None:
 
 
 def do_get_work(user: Any) -> WorkItem | None:
-    """Hand the user the next item they may work on, or the one they already hold."""
+    """Hand the user the one they already hold, else an item kept for them (a decision sent
+    back), else the next item they may work on."""
     if held := current_item(user):
         return held
     kinds = eligible_kinds(user)
@@ -172,7 +173,9 @@ def do_get_work(user: Any) -> WorkItem | None:
         do_release_parked()
     with write_transaction():
         now = timezone.now()
-        candidate_id = _best_candidate_id([(k, t) for k in kinds for t in team_ids])
+        candidate_id = _reserved_candidate_id(user) or _best_candidate_id(
+            [(k, t) for k in kinds for t in team_ids]
+        )
         if candidate_id is None:
             return None
         claimed = WorkItem.objects.filter(pk=candidate_id, status=WorkStatus.QUEUED).update(
@@ -200,8 +203,12 @@ def do_get_work(user: Any) -> WorkItem | None:
 _TABLE = WorkItem._meta.db_table
 _HEAD_OF_QUEUE = (
     f"SELECT id, rank, due_at, created_at FROM {_TABLE}"  # noqa: S608 - constant table name
-    " WHERE status = 'queued' AND kind = %s AND team_id = %s"
+    " WHERE status = 'queued' AND kind = %s AND team_id = %s AND reserved_for_id IS NULL"
     " ORDER BY rank, due_at, created_at, id LIMIT 1"
+)
+_RESERVED = (
+    f"SELECT id FROM {_TABLE} WHERE reserved_for_id = %s AND status = 'queued'"  # noqa: S608
+    " ORDER BY rank, due_at, id LIMIT 1"
 )
 _DUE_FOR_RELEASE = (
     f"SELECT 1 FROM {_TABLE} WHERE status = 'allocated' AND lease_expires_at < %s"  # noqa: S608
@@ -215,6 +222,17 @@ def _anything_to_release() -> bool:
     with connection.cursor() as cursor:
         cursor.execute(_DUE_FOR_RELEASE, [now, now])
         return cursor.fetchone() is not None
+
+
+def _reserved_candidate_id(user: Any) -> int | None:
+    """An item kept for this user (rare, and read by the reserved_for index)."""
+    lock = (
+        " FOR UPDATE SKIP LOCKED" if connection.features.has_select_for_update_skip_locked else ""
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(_RESERVED + lock, [user.pk])
+        row = cursor.fetchone()
+    return row[0] if row else None
 
 
 def _best_candidate_id(queues: list[tuple[str, int]]) -> int | None:
@@ -454,6 +472,8 @@ def do_return_item(supervisor: Any, item_id: int, reason: str) -> WorkItem:
             raise ValueError(f"Item {item_id} is already on the queue.")
         before = item.snapshot()
         item.follow_up_at = None
+        item.reserved_for = None  # returned for anyone, even if it was kept for one person
+        item.save(update_fields=["reserved_for"])
         _requeue(item)
         audit.record(
             supervisor, "work.returned", item, before, {**item.snapshot(), "reason": reason}
@@ -508,6 +528,31 @@ def do_route_item(supervisor: Any, item_id: int, team: Team, reason: str) -> Wor
             _requeue(item)
         audit.record(supervisor, "work.routed", item, before, {**item.snapshot(), "reason": reason})
     return item
+
+
+def do_cancel_report_items(actor: Any, report: Report, reason: str) -> int:
+    """The report's open work is no longer needed (it was merged into another report): close
+    each item as cancelled. Its unmet deadlines go with it, so no breach is recorded for work
+    nobody is meant to do; the audit event keeps what they were."""
+    cancelled = 0
+    with transaction.atomic():
+        for item in WorkItem.objects.select_for_update().filter(
+            report=report, status__in=OPEN_STATUSES
+        ):
+            before = {**item.snapshot(), "deadlines": deadlines_of(item)}
+            item.deadlines.filter(met_at__isnull=True).delete()
+            item.status, item.holder, item.lease_expires_at = WorkStatus.CANCELLED, None, None
+            item.follow_up_at, item.completed_at = None, timezone.now()
+            item.save(
+                update_fields=[
+                    "status", "holder", "lease_expires_at", "follow_up_at", "completed_at"
+                ]
+            )  # fmt: skip
+            audit.record(
+                actor, "work.cancelled", item, before, {**item.snapshot(), "reason": reason}
+            )
+            cancelled += 1
+    return cancelled
 
 
 def do_regrade_report_items(actor: Any, report: Report, grade: str, reason: str) -> int:

@@ -27,4 +27,8 @@ KINDS: dict[str, KindSpec] = {
         "workqueue.work_safeguarding", "safeguarding-hub", "work-item"
     ),
     WorkKind.RETENTION_REVIEW: KindSpec("workqueue.work_retention", "records", "work-item"),
+    WorkKind.DEPLOYMENT: KindSpec("workqueue.work_deployment", "despatch", "work-item"),
+    WorkKind.CRIME_INVESTIGATION: KindSpec(
+        "workqueue.work_investigation", "investigation", "work-item"
+    ),
 }

@@ -15,6 +15,8 @@ class WorkKind(models.TextChoices):
     LINK_REVIEW = "link_review", "Link review"
     SAFEGUARDING_REFERRAL = "safeguarding_referral", "Safeguarding referral"
     RETENTION_REVIEW = "retention_review", "Retention review"
+    DEPLOYMENT = "deployment", "Deploy an officer"
+    CRIME_INVESTIGATION = "crime_investigation", "Allocate a recorded crime"
 
 
 class WorkStatus(models.TextChoices):
@@ -22,6 +24,7 @@ class WorkStatus(models.TextChoices):
     ALLOCATED = "allocated", "Allocated"
     PARKED = "parked", "Parked, awaiting information"
     DONE = "done", "Done"
+    CANCELLED = "cancelled", "Cancelled, not needed"
 
 
 class WorkItem(models.Model):
@@ -45,6 +48,14 @@ class WorkItem(models.Model):
     allocated_at = models.DateTimeField(null=True, blank=True)
     lease_expires_at = models.DateTimeField(null=True, blank=True)
     completed_at = models.DateTimeField(null=True, blank=True)
+    # Only this person is handed the item (a decision sent back to the operator who made it).
+    reserved_for = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="reserved_items",
+    )
     # A parked item returns to the queue at this time (to the front of its grade, by deadline).
     follow_up_at = models.DateTimeField(null=True, blank=True)
 
@@ -56,6 +67,8 @@ class WorkItem(models.Model):
             ("work_link_review", "Can confirm or reject suggested links"),
             ("work_safeguarding", "Can research and rate safeguarding referrals"),
             ("work_retention", "Can review records due for retention review"),
+            ("work_deployment", "Can despatch officers to reports"),
+            ("work_investigation", "Can allocate recorded crimes to investigators"),
         ]
         indexes = [
             # Get Work: next queued item of one kind and team by rank, then deadline, then age.
@@ -67,6 +80,7 @@ class WorkItem(models.Model):
             models.Index(fields=["status", "lease_expires_at"], name="workitem_lease"),
             models.Index(fields=["holder", "status"], name="workitem_holder"),
             models.Index(fields=["status", "follow_up_at"], name="workitem_follow_up"),
+            models.Index(fields=["reserved_for", "status"], name="workitem_reserved"),
         ]
 
     def __str__(self) -> str:
@@ -80,6 +94,7 @@ class WorkItem(models.Model):
             "rank": self.rank,
             "raised": self.raised,
             "team": self.team_id,
+            "reserved_for": self.reserved_for_id,
             "due_at": self.due_at,
             "lease_expires_at": self.lease_expires_at,
             "follow_up_at": self.follow_up_at,

@@ -21,6 +21,7 @@ from peel.notifications.models import EmailStatus, OutboundEmail
 from peel.reports.models import Report
 from peel.review.actions import do_record_decision
 from peel.review.choices import Outcome
+from peel.review.testing import decision_input
 from peel.workqueue.actions import do_get_work
 
 pytestmark = pytest.mark.django_db
@@ -108,7 +109,7 @@ def test_the_status_page_follows_the_report_and_logs_each_read(
     item = do_get_work(operator)
     assert item is not None
     assert "Being reviewed" in client.post("/report/status/", ask).content.decode()
-    do_record_decision(operator, item, Outcome.NOT_A_CRIME, "Civil dispute over a debt.")
+    do_record_decision(operator, item, decision_input(Outcome.NOT_A_CRIME))
     page = client.post("/report/status/", ask).content.decode()
     assert "Closed: no crime recorded" in page
     assert "Civil dispute" not in page  # the operator's rationale is internal

@@ -6,17 +6,27 @@ from peel.core.testing import PASSWORD, file_report
 from peel.reports.choices import ReportStatus
 from peel.review.actions import DecisionError, do_record_decision
 from peel.review.models import Decision
+from peel.review.testing import decision_input
 from peel.workqueue.actions import NotYourItem, do_get_work
 from peel.workqueue.models import WorkStatus
 
 pytestmark = pytest.mark.django_db
+
+NOT_A_CRIME_FORM = {
+    "outcome": "not_a_crime",
+    "rationale": "Civil dispute.",
+    "opening_code": "108",
+    "closing_code": "304",
+    "actions": ["resolve"],
+    "victim_message": "This is a civil matter.",
+}
 
 
 def test_a_decision_closes_the_item_and_is_audited(operator) -> None:
     report = file_report()
     item = do_get_work(operator)
     assert item is not None
-    do_record_decision(operator, item, "crime", "")
+    do_record_decision(operator, item, decision_input())
     item.refresh_from_db()
     report.refresh_from_db()
     assert item.status == WorkStatus.DONE
@@ -36,8 +46,9 @@ def test_anything_but_a_crime_needs_a_rationale(operator, outcome: str) -> None:
     file_report()
     item = do_get_work(operator)
     assert item is not None
-    with pytest.raises(DecisionError, match="rationale is required"):
-        do_record_decision(operator, item, outcome, "   ")
+    with pytest.raises(DecisionError, match="Give the rationale") as raised:
+        do_record_decision(operator, item, decision_input(outcome, rationale="   "))
+    assert set(raised.value.problems) == {"rationale"}
     item.refresh_from_db()
     assert item.status == WorkStatus.ALLOCATED
     assert Decision.objects.count() == 0
@@ -48,7 +59,7 @@ def test_only_the_holder_can_decide(operator, other_operator) -> None:
     item = do_get_work(operator)
     assert item is not None
     with pytest.raises(NotYourItem):
-        do_record_decision(other_operator, item, "crime", "")
+        do_record_decision(other_operator, item, decision_input())
     assert Decision.objects.count() == 0
 
 
@@ -98,13 +109,13 @@ class TestReviewPage:
         self, client: Client, operator
     ) -> None:
         _, url = self.hold_and_sign_in(client, operator)
-        response = client.post(url, {"outcome": "not_a_crime", "rationale": ""})
+        response = client.post(url, {**NOT_A_CRIME_FORM, "rationale": ""})
         assert response.status_code == 400
-        assert "A rationale is required for &#x27;Not a crime&#x27;." in response.content.decode()
+        assert "Give the rationale for &#x27;Not a crime&#x27;." in response.content.decode()
 
     def test_posting_a_decision_records_it(self, client: Client, operator) -> None:
         _, url = self.hold_and_sign_in(client, operator)
-        response = client.post(url, {"outcome": "not_a_crime", "rationale": "Civil dispute."})
+        response = client.post(url, NOT_A_CRIME_FORM)
         assert response["Location"] == "/staff/"
         decision = Decision.objects.get()
         assert (decision.outcome, decision.rationale, decision.decided_by) == (

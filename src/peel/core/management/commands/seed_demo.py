@@ -15,16 +15,21 @@ from peel.intake.email import accept_email, build_report_email
 from peel.intake.pipeline import accept_json
 from peel.reports.choices import Channel
 from peel.reports.models import Report
-from peel.review.actions import do_record_decision
-from peel.review.choices import Outcome
+from peel.review.actions import DecisionInput, do_record_decision
+from peel.review.choices import NextAction, Outcome
+from peel.review.reference import search_offences, suggest_category, suggest_offence
+from peel.review.testing import decision_input
 from peel.sdm.samples import sample_document
 from peel.workqueue.actions import do_get_work
+from peel.workqueue.models import WorkItem
 
 DEMO_USERS = [
     ("operator1", ["operator"], "Olivia", "Okafor"),
     ("operator2", ["operator"], "Sam", "Patel"),
     ("supervisor", ["supervisor"], "Grace", "Hughes"),
     ("safeguarding", ["safeguarding"], "Imran", "Shah"),
+    ("despatcher", ["despatcher"], "Chloe", "Evans"),
+    ("investigator", ["investigator"], "Dan", "Wright"),
     ("analyst", ["analyst"], "Niamh", "Doyle"),
     ("auditor", ["auditor"], "Tom", "Fletcher"),
     ("admin", ["admin"], "Priya", "Nair"),
@@ -60,6 +65,28 @@ def ensure_demo_users() -> dict[str, str]:
     return logins
 
 
+def _demo_decision(item: WorkItem, outcome: str) -> DecisionInput:
+    """A plausible decision: the offence the reporter's words suggest, or other theft."""
+    assert item.report is not None
+    if outcome != Outcome.CRIME:
+        return decision_input(outcome)
+    hint = item.report.offence_hint
+    offence = suggest_offence(hint) or next(iter(search_offences(hint)), None)
+    category = suggest_category(offence)
+    return decision_input(
+        outcome,
+        offence_code=offence.code if offence else "49",
+        opening_code=category.code if category else "108",
+        closing_code=category.code if category else "108",
+        actions=[NextAction.INVESTIGATE] if _worth_investigating(item) else [NextAction.RESOLVE],
+        victim_message="Thank you for reporting this. We have recorded it as a crime.",
+    )
+
+
+def _worth_investigating(item: WorkItem) -> bool:
+    return item.grade in ("P1", "P2")
+
+
 class Command(BaseCommand):
     help = "Create demo users and realistic demo reports (through the same actions as real intake)."
 
@@ -83,8 +110,7 @@ class Command(BaseCommand):
             if item is None:
                 break
             outcome = [Outcome.CRIME, Outcome.CRIME, Outcome.NOT_A_CRIME][i % 3]
-            rationale = "" if outcome == Outcome.CRIME else "No offence disclosed: civil matter."
-            do_record_decision(operator, item, outcome, rationale)
+            do_record_decision(operator, item, _demo_decision(item, outcome))
         self.stdout.write(
             f"Created {created} demo reports ({to_decide} already decided); "
             f"{Report.objects.count()} reports in all."
