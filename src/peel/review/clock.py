@@ -22,17 +22,23 @@ def recording_window() -> dt.timedelta:
     return dt.timedelta(hours=int(settings.PEEL["CRIME_RECORDING_HOURS"]))
 
 
+def _utc(moment: dt.datetime) -> dt.datetime:
+    # Python adds and subtracts datetimes that share a zone on the wall clock (00:30 BST plus
+    # 24 hours is 00:30 GMT next day, 25 hours later); in UTC the arithmetic is elapsed time.
+    return moment.astimezone(dt.UTC)
+
+
 def recording_due(received_at: dt.datetime) -> dt.datetime:
-    return received_at + recording_window()
+    return _utc(received_at) + recording_window()
 
 
 def within_clock(received_at: dt.datetime, decided_at: dt.datetime) -> bool:
-    return decided_at - received_at <= recording_window()
+    return _utc(decided_at) - _utc(received_at) <= recording_window()
 
 
 def time_left(received_at: dt.datetime, now: dt.datetime | None = None) -> dt.timedelta:
     """Negative once the clock has run out."""
-    return recording_due(received_at) - (now or timezone.now())
+    return recording_due(received_at) - _utc(now or timezone.now())
 
 
 @dataclass
@@ -89,7 +95,7 @@ def compliance(
                 day.decided_in_time += 1
             else:
                 day.decided_late += 1
-        elif now > recording_due(received_at):
+        elif _utc(now) > recording_due(received_at):
             day.overdue += 1
         else:
             day.open += 1

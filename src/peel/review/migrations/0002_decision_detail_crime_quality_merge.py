@@ -18,7 +18,7 @@ def compute_within_clock(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("reports", "0004_report_merged_into_report_restricted_to_and_more"),
+        ("reports", "0004_report_restricted_to_merged_into"),
         ("review", "0001_initial"),
         ("workqueue", "0005_deadline_open_partial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),

@@ -36,8 +36,10 @@ def test_a_decision_closes_the_item_and_is_audited(operator) -> None:
     assert actions == [
         "work.allocated",
         "work.completed",
+        "crime.recorded",
         "review.decided",
         "report.status_changed",
+        "notifications.email_queued",  # "there is an update": the details are on the status page
     ]
 
 

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("accounts", "0002_team_remove_user_team_user_teams"),
-        ("reports", "0004_report_merged_into_report_restricted_to_and_more"),
+        ("reports", "0004_report_restricted_to_merged_into"),
         ("workqueue", "0005_deadline_open_partial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
