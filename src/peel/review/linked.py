@@ -18,7 +18,8 @@ from peel.reports.access import visible_to
 from peel.reports.models import Involvement, Person, Report, Vehicle
 from peel.triage.history import person_keys
 
-LIMIT = 20  # records listed per person, vehicle or place; the rest are counted
+LIMIT = 20  # reports listed per person, vehicle or place; the rest are counted
+READ = 200  # rows read per entity: beyond this a very busy identity's count stops growing
 
 
 @dataclass
@@ -45,8 +46,10 @@ def _identifiers(person: Person) -> str:
 
 def linked_records(user: Any, report: Report) -> list[EntityHistory]:
     histories = []
+    roles_of: dict[Person, list[str]] = {}
     for involvement in report.involvements.all():
-        person = involvement.person
+        roles_of.setdefault(involvement.person, []).append(involvement.get_role_display())
+    for person, roles in roles_of.items():
         keys = person_keys([person])
         if keys is None:
             continue
@@ -56,8 +59,8 @@ def linked_records(user: Any, report: Report) -> list[EntityHistory]:
             .select_related("report")
             .order_by("-report__received_at", "-id")
         )
-        history = EntityHistory(f"{involvement.get_role_display()}: {person}", _identifiers(person))
-        _fill(user, history, ((i.report, i.get_role_display()) for i in rows[: LIMIT * 2]), rows)
+        history = EntityHistory(f"{' and '.join(roles)}: {person}", _identifiers(person))
+        _fill(user, history, ((i.report, i.get_role_display()) for i in rows[:READ]))
         histories.append(history)
     for vehicle in report.vehicles.all():
         rows_v = (
@@ -67,7 +70,7 @@ def linked_records(user: Any, report: Report) -> list[EntityHistory]:
             .order_by("-report__received_at", "-id")
         )
         history = EntityHistory(f"Vehicle {vehicle.vrm}", "registration mark")
-        _fill(user, history, ((v.report, "Vehicle") for v in rows_v[: LIMIT * 2]), rows_v)
+        _fill(user, history, ((v.report, "Vehicle") for v in rows_v[:READ]))
         histories.append(history)
     location = report.location
     if location is not None and location.postcode and location.address_line:
@@ -80,24 +83,24 @@ def linked_records(user: Any, report: Report) -> list[EntityHistory]:
             .order_by("-received_at", "-id")
         )
         history = EntityHistory(f"Place: {location}", "address and postcode")
-        _fill(user, history, ((r, "Location") for r in rows_l[: LIMIT * 2]), rows_l)
+        _fill(user, history, ((r, "Location") for r in rows_l[:READ]))
         histories.append(history)
     shown = {r.report.pk: r.report for h in histories for r in h.records}
     record_accesses(user, list(shown.values()), f"linked history of {report.reference}")
     return histories
 
 
-def _fill(user: Any, history: EntityHistory, candidates: Any, query: Any) -> None:
-    seen = set()
-    for other, role in candidates:
-        if (other.pk, role) in seen:
-            continue
-        seen.add((other.pk, role))
+def _fill(user: Any, history: EntityHistory, rows: Any) -> None:
+    """One line per other report (a person may be in it twice, as reporter and victim)."""
+    by_report: dict[int, tuple[Report, list[str]]] = {}
+    for other, role in rows:
+        roles = by_report.setdefault(other.pk, (other, []))[1]
+        if role not in roles:
+            roles.append(role)
+    for other, roles in by_report.values():
         if not visible_to(user, other):
             history.withheld += 1
         elif len(history.records) < LIMIT:
-            history.records.append(LinkedRecord(other, role))
+            history.records.append(LinkedRecord(other, " and ".join(roles)))
         else:
             history.more += 1
-    if len(seen) == LIMIT * 2:  # there may be more than we read: count them all
-        history.more = query.count() - len(history.records) - history.withheld

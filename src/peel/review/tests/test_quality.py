@@ -1,0 +1,81 @@
+"""Supervisors sample decisions; one sent back reaches its operator on their next Get Work."""
+
+import datetime as dt
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from peel.core.testing import file_report
+from peel.review.actions import do_agree, do_record_decision, do_sample_decisions, do_send_back
+from peel.review.choices import Verdict
+from peel.review.testing import decision_input
+from peel.workqueue.actions import do_get_work
+
+pytestmark = pytest.mark.django_db
+SINCE = dt.timedelta(days=1)
+
+
+def decide_all(operator, count: int) -> list:
+    decisions = []
+    for _ in range(count):
+        file_report()
+        item = do_get_work(operator)
+        assert item is not None
+        decisions.append(do_record_decision(operator, item, decision_input()))
+    return decisions
+
+
+def test_a_sample_never_repeats_and_never_includes_the_supervisors_own(
+    operator, supervisor
+) -> None:
+    mine = decide_all(supervisor, 2)
+    theirs = decide_all(operator, 5)
+    since = timezone.now() - SINCE
+    first = do_sample_decisions(supervisor, 3, since)
+    second = do_sample_decisions(supervisor, 10, since)
+    drawn = [c.decision for c in first + second]
+    assert sorted(d.pk for d in drawn) == sorted(d.pk for d in theirs)
+    assert not set(drawn) & set(mine)
+    with pytest.raises(PermissionError):
+        do_sample_decisions(operator, 1, since)
+
+
+def test_sent_back_goes_to_the_operator_first_and_to_no_one_else(
+    client: Client, operator, other_operator, supervisor
+) -> None:
+    (decision,) = decide_all(operator, 1)
+    file_report(description="A new report waiting on the queue")
+    check = do_sample_decisions(supervisor, 1, timezone.now() - SINCE)[0]
+    do_send_back(supervisor, check.pk, "Check the offence: a bike is a pedal cycle.")
+    other = do_get_work(other_operator)
+    assert other is not None and other.report != decision.report  # not theirs to take
+    item = do_get_work(operator)
+    assert item is not None and item.report == decision.report
+    assert item.summary.endswith("Check the offence: a bike is a pedal cycle.")
+    client.force_login(operator)
+    page = client.get(f"/staff/work/{item.pk}/").content.decode()
+    assert "Earlier decision" in page and "a bike is a pedal cycle" in page
+    check.refresh_from_db()
+    assert check.verdict == Verdict.SENT_BACK and check.sent_back_item == item
+
+
+def test_a_check_is_made_once(operator, supervisor) -> None:
+    decide_all(operator, 1)
+    check = do_sample_decisions(supervisor, 1, timezone.now() - SINCE)[0]
+    do_agree(supervisor, check.pk, "Good rationale.")
+    with pytest.raises(ValueError, match="already been checked"):
+        do_send_back(supervisor, check.pk, "Changed my mind")
+    with pytest.raises(ValueError, match="Say what"):
+        do_send_back(supervisor, check.pk, " ")
+
+
+def test_the_quality_page_draws_and_shows_the_clock_figure(client: Client, operator, supervisor):
+    decide_all(operator, 2)
+    client.force_login(supervisor)
+    response = client.post("/staff/quality/", {"count": 5, "days": 7})
+    assert response.status_code == 302
+    page = client.get("/staff/quality/").content.decode()
+    assert page.count('data-testid="pending-check"') == 2
+    assert "100.0%" in page and "of 2 reports whose clock has finished" in page
+    assert 'data-testid="compliance-week"' in page
