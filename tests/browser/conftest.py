@@ -44,7 +44,7 @@ def assert_accessible(page: Page) -> None:
 
     results = Axe().run(page)
     violations = [
-        f"{v['id']}: {v['help']} ({len(v['nodes'])} on {page.url})"
+        f"{v['id']}: {v['help']} ({len(v['nodes'])} on {page.url}, first {v['nodes'][0]['target']})"
         for v in results.response["violations"]
     ]
     assert violations == [], "\n".join(violations)

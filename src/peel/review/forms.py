@@ -37,8 +37,10 @@ class DecisionForm(forms.Form):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
-    opening_code = forms.ChoiceField(label="Incident opening category")
-    closing_code = forms.ChoiceField(label="Incident closing category")
+    # Not required here: decision_problems() names what is missing, in the same words as for
+    # every other rule, so the operator sees one consistent list.
+    opening_code = forms.ChoiceField(label="Incident opening category", required=False)
+    closing_code = forms.ChoiceField(label="Incident closing category", required=False)
     qualifiers = forms.MultipleChoiceField(
         label="Qualifiers", required=False, widget=forms.CheckboxSelectMultiple
     )
@@ -52,6 +54,7 @@ class DecisionForm(forms.Form):
     actions = forms.MultipleChoiceField(
         label="What happens next",
         choices=NextAction.choices,
+        required=False,
         widget=forms.CheckboxSelectMultiple,
     )
     deploy_grade = forms.ChoiceField(label="Deployment grade", required=False)

@@ -25,7 +25,13 @@ def test_the_shipped_tables_load() -> None:
 
 @pytest.mark.parametrize(
     ("query", "first"),
-    [("bike", "44"), ("burg att", "28F"), ("car keyed", "58C"), ("58J", "58J"), ("shoplifting", "46")],
+    [
+        ("bike", "44"),
+        ("burg att", "28F"),
+        ("car keyed", "58C"),
+        ("58J", "58J"),
+        ("shoplifting", "46"),
+    ],
 )
 def test_offences_are_found_by_words(query: str, first: str) -> None:
     assert search_offences(query)[0].code == first
@@ -44,7 +50,10 @@ def test_suggestions_only_when_one_offence_is_clearly_meant() -> None:
     ("text", "problem"),
     [
         (HEADER + "99Z9,Thing,G,S,C,yes,\n", "line 2: '99Z9' is not an offence code"),
-        (HEADER + "49,Other theft,G,S,C,yes,\n49,Again,G,S,C,yes,\n", "line 3: offence 49 is listed twice"),
+        (
+            HEADER + "49,Other theft,G,S,C,yes,\n49,Again,G,S,C,yes,\n",
+            "line 3: offence 49 is listed twice",
+        ),
         (HEADER + "49,Other theft,G,S,C,maybe,\n", "recordable must be yes or no"),
         ("code,description\n49,x\n", "missing column(s) group"),
     ],

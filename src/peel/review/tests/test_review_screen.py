@@ -165,10 +165,10 @@ def test_someone_not_holding_the_report_cannot_open_its_attachments(
 
 
 def test_a_web_report_offers_a_pdf_rendering(client: Client, operator) -> None:
+    import json
+
     from peel.intake.pipeline import accept_json
     from peel.reports.choices import Channel
-
-    import json
 
     assert accept_json("t", Channel.API, json.dumps(sample_document(seed=5)).encode()).ok
     item = do_get_work(operator)
