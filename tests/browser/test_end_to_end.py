@@ -113,7 +113,10 @@ def test_public_report_to_operator_decision_and_supervisor_return(
     desk.get_by_label("Update for the victim").fill("An officer is on the way to you.")
     desk.get_by_role("button", name="Record decision").click()
     expect(desk.get_by_text(f"Decision recorded for {reference}.")).to_be_visible()
-    assert WorkItem.objects.get(report__reference=reference).status == WorkStatus.DONE
+    review = WorkItem.objects.get(report__reference=reference, kind="review_report")
+    assert review.status == WorkStatus.DONE
+    deployment = WorkItem.objects.get(report__reference=reference, kind="deployment")
+    assert (deployment.grade, deployment.team.slug) == ("P1", "despatch")
 
     # The reporter checks where the report stands, with the keyboard only.
     public.get_by_role("link", name="check where your report is").click()
