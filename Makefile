@@ -54,6 +54,8 @@ bench: venv
 	DATABASE_URL=$(PG_URL) $(BIN)/peel bench triage
 	$(BIN)/peel bench intake
 	DATABASE_URL=$(PG_URL) $(BIN)/peel bench intake
+	$(BIN)/peel bench review
+	DATABASE_URL=$(PG_URL) $(BIN)/peel bench review
 
 clean:
 	rm -rf $(VENV) var
