@@ -13,7 +13,6 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.urls import reverse
 from django.utils import timezone
 
 from peel.audit import log as audit
@@ -270,8 +269,8 @@ def _tell_reporter(actor: Any, report: Report, subject: str) -> None:
         return
     body = (
         f"There is an update on your crime report {report.reference}.\n\n"
-        "To read it, visit the report status page on our website"
-        f" ({reverse('report-status')}) and enter your reference and this email address.\n\n"
+        'To read it, use "Check on a report" on our website and enter your reference and\n'
+        "this email address.\n\n"
         "If anyone is in immediate danger, call 999.\n"
     )
     do_queue_email(
