@@ -32,8 +32,8 @@ demo: venv
 	$(BIN)/peel demo
 
 lint: venv
-	$(BIN)/ruff check src bench tests
-	$(BIN)/ruff format --check src bench tests
+	$(BIN)/ruff check src bench tests sandbox
+	$(BIN)/ruff format --check src bench tests sandbox
 	$(BIN)/mypy
 	$(BIN)/peel check --fail-level WARNING
 	$(BIN)/peel makemigrations --check --dry-run

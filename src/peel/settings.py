@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "peel.triage",
     "peel.workqueue",
     "peel.review",
+    "peel.robots",
     "peel.notifications",
 ]
 
@@ -176,6 +177,12 @@ PEEL: dict[str, Any] = {
     "API_MAX_BYTES": 10 * 1024 * 1024,
     # Email intake: larger messages are quarantined unread.
     "EMAIL_MAX_BYTES": int(os.environ.get("PEEL_EMAIL_MAX_BYTES", str(25 * 1024 * 1024))),
+    # Robots: the downstream systems they write into (robots/targets.toml format), how long a
+    # worker's claim on a task lasts without a heartbeat, and how many robot threads
+    # `peel worker` runs unless told (--robots N).
+    "ROBOT_TARGETS": os.environ.get("PEEL_ROBOT_TARGETS", ""),
+    "ROBOT_LEASE_SECONDS": float(os.environ.get("PEEL_ROBOT_LEASE_SECONDS", "60")),
+    "ROBOT_WORKERS": int(os.environ.get("PEEL_ROBOT_WORKERS", "2")),
 }
 DATA_UPLOAD_MAX_MEMORY_SIZE = PEEL["API_MAX_BYTES"]
 
@@ -222,5 +229,9 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("PEEL_LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+        "httpx": {"level": "WARNING"},
+    },
 }

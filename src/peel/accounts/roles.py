@@ -23,6 +23,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "workqueue.supervise_queue",
         "review.record_decision",
         "review.check_quality",
+        "robots.view_robots",
+        "robots.manage_robots",
         "workqueue.work_transposition",
         "workqueue.work_link_review",
         "triage.record_dash",
@@ -55,23 +57,20 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "reports.view_any_report",
     ],
     # Sees figures, never decides; a later issue gives analysts their dashboards.
-    "analyst": [],
+    "analyst": ["robots.view_robots"],
     "auditor": [
         "audit.view_auditevent",
         "audit.view_accessevent",
     ],
     "admin": [
         "workqueue.supervise_queue",
+        "robots.view_robots",
+        "robots.manage_robots",
         "triage.manage_rules",
         "intake.manage_quarantine",
         "reports.view_any_report",
         "audit.view_auditevent",
         "audit.view_accessevent",
-    ],
-    # Service account for robots; given work items of robot kinds only.
-    "robot": [
-        "workqueue.get_work",
-        "workqueue.work_transposition",
     ],
 }
 ROLES = list(ROLE_PERMISSIONS)
@@ -82,7 +81,6 @@ TEAMS = {
     "contact-centre": "Contact centre",
     "safeguarding-hub": "Safeguarding hub",
     "records": "Records management",
-    "robots": "Robots",
     "despatch": "Despatch",
     "investigation": "Investigation unit",
 }
@@ -91,7 +89,6 @@ ROLE_TEAMS: dict[str, list[str]] = {
     "supervisor": ["contact-centre"],
     "safeguarding": ["safeguarding-hub"],
     "records_officer": ["records"],
-    "robot": ["robots"],
     "despatcher": ["despatch"],
     "investigator": ["investigation"],
 }

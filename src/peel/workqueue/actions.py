@@ -533,27 +533,39 @@ def do_route_item(supervisor: Any, item_id: int, team: Team, reason: str) -> Wor
 
 def do_cancel_report_items(actor: Any, report: Report, reason: str) -> int:
     """The report's open work is no longer needed (it was merged into another report): close
-    each item as cancelled. Its unmet deadlines go with it, so no breach is recorded for work
-    nobody is meant to do; the audit event keeps what they were."""
+    each item as cancelled."""
     cancelled = 0
     with transaction.atomic():
         for item in WorkItem.objects.select_for_update().filter(
             report=report, status__in=OPEN_STATUSES
         ):
-            before = {**item.snapshot(), "deadlines": deadlines_of(item)}
-            item.deadlines.filter(met_at__isnull=True).delete()
-            item.status, item.holder, item.lease_expires_at = WorkStatus.CANCELLED, None, None
-            item.follow_up_at, item.completed_at = None, timezone.now()
-            item.save(
-                update_fields=[
-                    "status", "holder", "lease_expires_at", "follow_up_at", "completed_at"
-                ]
-            )  # fmt: skip
-            audit.record(
-                actor, "work.cancelled", item, before, {**item.snapshot(), "reason": reason}
-            )
+            _cancel(actor, item, reason)
             cancelled += 1
     return cancelled
+
+
+def do_cancel_item(actor: Any, item_id: int, reason: str) -> bool:
+    """Close one open item nobody needs to do any more (a robot retried and did it); False if
+    it was already closed."""
+    with transaction.atomic():
+        item = WorkItem.objects.select_for_update().get(pk=item_id)
+        if item.status not in OPEN_STATUSES:
+            return False
+        _cancel(actor, item, reason)
+    return True
+
+
+def _cancel(actor: Any, item: WorkItem, reason: str) -> None:
+    """Its unmet deadlines go with it, so no breach is recorded for work nobody is meant to do;
+    the audit event keeps what they were."""
+    before = {**item.snapshot(), "deadlines": deadlines_of(item)}
+    item.deadlines.filter(met_at__isnull=True).delete()
+    item.status, item.holder, item.lease_expires_at = WorkStatus.CANCELLED, None, None
+    item.follow_up_at, item.completed_at = None, timezone.now()
+    item.save(
+        update_fields=["status", "holder", "lease_expires_at", "follow_up_at", "completed_at"]
+    )
+    audit.record(actor, "work.cancelled", item, before, {**item.snapshot(), "reason": reason})
 
 
 def do_regrade_report_items(actor: Any, report: Report, grade: str, reason: str) -> int:

@@ -33,7 +33,6 @@ DEMO_USERS = [
     ("analyst", ["analyst"], "Niamh", "Doyle"),
     ("auditor", ["auditor"], "Tom", "Fletcher"),
     ("admin", ["admin"], "Priya", "Nair"),
-    ("robot", ["robot"], "Peel", "Robot"),
 ]
 
 

@@ -1,0 +1,428 @@
+"""Every change to a robot task, each atomic and audited.
+
+Claiming works like Get Work: on PostgreSQL the candidate row is locked with
+`FOR UPDATE SKIP LOCKED`, so workers on any number of hosts each take a different task; on
+SQLite the IMMEDIATE transaction serialises claimers. A task whose worker stopped renewing its
+lease is reclaimed by the next claimer, once (the claim is a conditional update).
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.utils import timezone
+
+from peel.audit import log as audit
+from peel.core.db import write_transaction
+from peel.intake.evidence import record_blob, store_bytes
+from peel.intake.models import EvidenceBlob
+from peel.review.models import Decision
+from peel.robots.choices import AttemptOutcome, BreakerState, TaskStatus
+from peel.robots.connectors import PermanentFailure, RobotFailure
+from peel.robots.delivery import Delivered
+from peel.robots.models import CircuitBreaker, RobotAttempt, RobotTask, RobotWorker
+from peel.robots.record import canonical_record, idempotency_key
+from peel.robots.targets import Policy, TargetError, robot_targets
+from peel.workqueue.actions import do_cancel_item, do_enqueue, do_reassign_item
+from peel.workqueue.models import WorkItem, WorkKind, WorkStatus
+
+OPEN = (TaskStatus.QUEUED, TaskStatus.RUNNING)
+
+
+def lease_length() -> timedelta:
+    return timedelta(seconds=float(settings.PEEL["ROBOT_LEASE_SECONDS"]))
+
+
+def _actor(worker: str) -> str:
+    return f"robot {worker}"
+
+
+def _policy(target: str) -> Policy:
+    try:
+        return robot_targets().get(target).policy
+    except TargetError:
+        return Policy()
+
+
+# ---- Creating tasks --------------------------------------------------------------------------
+
+
+def do_enqueue_robot_tasks(actor: Any, decision: Decision) -> list[RobotTask]:
+    """One task per target that wants this decision, created in the decision's transaction so
+    a recorded decision is never left without its robot work. Tasks of the decision it
+    supersedes that have not started are cancelled: only the latest decision is carried."""
+    wanted = robot_targets().wanted(is_crime=decision.crime_id is not None)
+    now = timezone.now()
+    with transaction.atomic():
+        for stale in RobotTask.objects.select_for_update().filter(
+            report=decision.report_id, status=TaskStatus.QUEUED, attempts=0
+        ):
+            before = stale.snapshot()
+            stale.status, stale.finished_at = TaskStatus.CANCELLED, now
+            stale.save(update_fields=["status", "finished_at"])
+            audit.record(
+                actor, "robot.cancelled", stale, before,
+                {**stale.snapshot(), "reason": f"superseded by decision {decision.pk}"},
+            )  # fmt: skip
+        if not wanted:
+            return []
+        values = canonical_record(decision)
+        tasks = [
+            RobotTask.objects.create(
+                target=target.name,
+                report=decision.report,
+                decision=decision,
+                idempotency_key=idempotency_key(decision),
+                fields=values,
+                next_attempt_at=now,
+                created_at=now,
+            )
+            for target in wanted
+        ]
+        for task in tasks:
+            audit.record(actor, "robot.enqueued", task, after={"target": task.target})
+    return tasks
+
+
+# ---- Claiming --------------------------------------------------------------------------------
+
+_TABLE = RobotTask._meta.db_table
+_QUEUED = (
+    f"SELECT id FROM {_TABLE} WHERE status = 'queued' AND next_attempt_at <= %s {{exclude}}"  # noqa: S608
+    " ORDER BY next_attempt_at, id LIMIT 1"
+)
+_LEASE_LAPSED = (
+    f"SELECT id FROM {_TABLE} WHERE status = 'running' AND lease_expires_at < %s {{exclude}}"  # noqa: S608
+    " ORDER BY lease_expires_at, id LIMIT 1"
+)
+
+
+def _skip_locked() -> str:
+    return (
+        " FOR UPDATE SKIP LOCKED" if connection.features.has_select_for_update_skip_locked else ""
+    )
+
+
+def _candidate(now: datetime, blocked: list[str]) -> int | None:
+    """A task whose worker went quiet first (it has waited longest), else the next queued."""
+    params: list[datetime | str] = [now, *blocked]
+    exclude = f"AND target NOT IN ({', '.join(['%s'] * len(blocked))})" if blocked else ""
+    with connection.cursor() as cursor:
+        for query in (_LEASE_LAPSED, _QUEUED):
+            cursor.execute(query.format(exclude=exclude) + _skip_locked(), params)
+            if row := cursor.fetchone():
+                return int(row[0])
+    return None
+
+
+def do_claim_task(worker: str) -> RobotTask | None:
+    """Take the next task this worker may run, or None. Targets whose breaker is open are
+    passed over until their cool-down ends; then one task goes through as the probe."""
+    for _ in range(3):  # a reclaimed task that has failed too often is closed, not run
+        with write_transaction():
+            now = timezone.now()
+            breakers = list(CircuitBreaker.objects.exclude(state=BreakerState.CLOSED))
+            blocked = [b.target for b in breakers if b.retry_at and b.retry_at > now]
+            task_id = _candidate(now, blocked)
+            if task_id is None:
+                return None
+            task = RobotTask.objects.get(pk=task_id)
+            probing = any(b.target == task.target for b in breakers)
+            if probing and not _take_probe(task, now):
+                return None  # another worker took the probe a moment ago
+            if task.status == TaskStatus.RUNNING and not _reclaim(task, worker, now):
+                continue
+            before = task.snapshot()
+            task.status, task.holder, task.is_probe = TaskStatus.RUNNING, worker, probing
+            task.lease_expires_at = now + lease_length()
+            task.attempts += 1
+            task.save(
+                update_fields=["status", "holder", "is_probe", "lease_expires_at", "attempts"]
+            )
+            RobotAttempt.objects.create(
+                task=task, number=task.attempts, worker=worker, started_at=now
+            )
+            audit.record(_actor(worker), "robot.started", task, before, task.snapshot())
+            return task
+    return None
+
+
+def _take_probe(task: RobotTask, now: datetime) -> bool:
+    """Half-open the target's breaker for this one task (conditional: one probe at a time)."""
+    policy = _policy(task.target)
+    hold = timedelta(seconds=policy.timeout_seconds) + lease_length()
+    taken = CircuitBreaker.objects.filter(
+        target=task.target, state__in=[BreakerState.OPEN, BreakerState.HALF_OPEN], retry_at__lte=now
+    ).update(state=BreakerState.HALF_OPEN, retry_at=now + hold)
+    return taken == 1
+
+
+def _reclaim(task: RobotTask, worker: str, now: datetime) -> bool:
+    """Close the try whose worker went quiet. False if that was its last allowed try."""
+    lost = task.tries.filter(outcome=AttemptOutcome.RUNNING).order_by("-number").first()
+    reason = f"Worker {task.holder} stopped renewing its lease; reclaimed by {worker}."
+    if lost is not None:
+        lost.outcome, lost.finished_at, lost.error = AttemptOutcome.LOST, now, reason
+        lost.save(update_fields=["outcome", "finished_at", "error"])
+    before = task.snapshot()
+    task.failures += 1  # a task that keeps stopping its workers must end with a person
+    task.last_error = reason
+    task.save(update_fields=["failures", "last_error"])
+    audit.record(_actor(worker), "robot.reclaimed", task, before, task.snapshot())
+    policy = _policy(task.target)
+    if task.failures >= policy.max_attempts:
+        _to_person(task, f"{reason} It has failed {task.failures} times.", now)
+        return False
+    return True
+
+
+def holds(task_id: int, worker: str) -> bool:
+    """The worker still holds the task under a live lease (asked just before writing)."""
+    return RobotTask.objects.filter(
+        pk=task_id, status=TaskStatus.RUNNING, holder=worker, lease_expires_at__gte=timezone.now()
+    ).exists()
+
+
+def do_renew_lease(task_id: int, worker: str) -> bool:
+    """The worker's heartbeat: extend its lease. Not audited (a renewal changes nothing about
+    who holds what). False once the task is no longer this worker's."""
+    with write_transaction():
+        renewed = RobotTask.objects.filter(
+            pk=task_id, status=TaskStatus.RUNNING, holder=worker,
+            lease_expires_at__gte=timezone.now(),
+        ).update(lease_expires_at=timezone.now() + lease_length())  # fmt: skip
+    return renewed == 1
+
+
+# ---- Ending a try ----------------------------------------------------------------------------
+
+
+def do_finish_task(task_id: int, worker: str, delivered: Delivered) -> RobotTask:
+    """Written (or found written) and every field verified."""
+    now = timezone.now()
+    with write_transaction():
+        task = RobotTask.objects.select_for_update().get(pk=task_id)
+        attempt = _close_attempt(
+            task,
+            worker,
+            AttemptOutcome.DONE if delivered.wrote else AttemptOutcome.ALREADY_THERE,
+            now,
+            fields_written=len(delivered.verified) if delivered.wrote else 0,
+            fields_verified=len(delivered.verified),
+        )
+        _breaker_success(task.target)
+        if task.status != TaskStatus.RUNNING or task.holder != worker:
+            return task  # reclaimed meanwhile: the new holder will find this record and verify
+        before = task.snapshot()
+        task.status, task.finished_at, task.holder = TaskStatus.DONE, now, ""
+        task.lease_expires_at, task.last_error, task.is_probe = None, "", False
+        task.downstream_ref, task.verified_fields = delivered.ref, delivered.verified
+        task.save()
+        audit.record(
+            _actor(worker), "robot.written", task, before,
+            {**task.snapshot(), "verified": delivered.verified, "wrote": delivered.wrote,
+             "try": attempt.number if attempt else None},
+        )  # fmt: skip
+    return task
+
+
+def do_fail_try(task_id: int, worker: str, failure: RobotFailure) -> RobotTask:
+    """A transient failure is retried later with backoff, until the task's tries run out; a
+    permanent one goes to a person now. Either way the evidence is kept with the try."""
+    now = timezone.now()
+    permanent = isinstance(failure, PermanentFailure)
+    screenshot = _evidence(failure.evidence.get("screenshot"), "image/png")
+    page_html = _evidence(failure.evidence.get("html"), "text/html")
+    with write_transaction():
+        task = RobotTask.objects.select_for_update().get(pk=task_id)
+        outcome = AttemptOutcome.PERMANENT if permanent else AttemptOutcome.TRANSIENT
+        _close_attempt(task, worker, outcome, now, error=failure.reason,
+                       screenshot=screenshot, page_html=page_html)  # fmt: skip
+        if not permanent:
+            _breaker_failure(task, failure.reason, now)
+        if task.status != TaskStatus.RUNNING or task.holder != worker:
+            return task
+        policy = _policy(task.target)
+        before = task.snapshot()
+        if not task.is_probe or permanent:  # a failed probe is the target's fault, not the item's
+            task.failures += 1
+        task.last_error = failure.reason
+        task.holder, task.lease_expires_at, task.is_probe = "", None, False
+        if permanent or task.failures >= policy.max_attempts:
+            task.save()
+            why = failure.reason if permanent else f"{failure.reason} (tried {task.attempts} times)"
+            _to_person(task, why, now)
+        else:
+            task.status = TaskStatus.QUEUED
+            task.next_attempt_at = now + backoff(policy, task.failures)
+            task.save()
+        audit.record(_actor(worker), "robot.try_failed", task, before,
+                     {**task.snapshot(), "permanent": permanent})  # fmt: skip
+    return task
+
+
+def backoff(policy: Policy, failures: int) -> timedelta:
+    """Exponential, capped, with jitter (half fixed, half random) so that tasks failed together
+    do not all come back together."""
+    ceiling = min(policy.retry_cap_seconds, policy.retry_base_seconds * 2 ** max(0, failures - 1))
+    return timedelta(seconds=ceiling / 2 + random.uniform(0, ceiling / 2))  # noqa: S311
+
+
+def _close_attempt(
+    task: RobotTask, worker: str, outcome: str, now: datetime, **values: Any
+) -> RobotAttempt | None:
+    attempt = task.tries.filter(worker=worker, outcome=AttemptOutcome.RUNNING).last()
+    if attempt is None:
+        return None
+    attempt.outcome, attempt.finished_at = outcome, now
+    for name, value in values.items():
+        setattr(attempt, name, value)
+    attempt.save()
+    return attempt
+
+
+def _evidence(data: bytes | None, content_type: str) -> EvidenceBlob | None:
+    if not data:
+        return None
+    blob = store_bytes(data, content_type)
+    record_blob(blob)
+    return blob
+
+
+def _to_person(task: RobotTask, reason: str, now: datetime) -> None:
+    """Dead-letter the task and put a manual transposition item on the queue, naming why."""
+    task.status, task.finished_at = TaskStatus.FAILED, now
+    task.holder, task.lease_expires_at, task.last_error = "", None, reason
+    target = robot_targets().targets.get(task.target)
+    label = target.label if target else task.target
+    grade = task.decision.work_item.grade if task.decision else "P3"
+    item = do_enqueue(
+        "robots", WorkKind.MANUAL_TRANSPOSITION, grade, report=task.report,
+        summary=f"Key {task.report.reference} into {label} by hand: {reason}",
+    )  # fmt: skip
+    task.manual_item = item
+    task.save()
+    audit.record(
+        "robots", "robot.handed_to_person", task, after={"reason": reason, "item": item.pk}
+    )
+
+
+# ---- The circuit breaker ---------------------------------------------------------------------
+
+
+def _breaker_success(target: str) -> None:
+    CircuitBreaker.objects.filter(target=target).exclude(
+        state=BreakerState.CLOSED, consecutive_failures=0
+    ).update(
+        state=BreakerState.CLOSED, consecutive_failures=0, opened_at=None, retry_at=None,
+        cooldown_seconds=0,
+    )  # fmt: skip
+
+
+def _breaker_failure(task: RobotTask, reason: str, now: datetime) -> None:
+    policy = _policy(task.target)
+    breaker, _ = CircuitBreaker.objects.select_for_update().get_or_create(target=task.target)
+    breaker.consecutive_failures += 1
+    breaker.last_error = reason
+    if task.is_probe and breaker.state != BreakerState.CLOSED:
+        cooldown = min(policy.retry_cap_seconds, max(breaker.cooldown_seconds, 1) * 2)
+        _open(breaker, cooldown, now)
+    elif (
+        breaker.state == BreakerState.CLOSED
+        and breaker.consecutive_failures >= policy.breaker_threshold
+    ):
+        _open(breaker, policy.breaker_cooldown_seconds, now)
+        breaker.opened_at = now
+    breaker.save()
+
+
+def _open(breaker: CircuitBreaker, cooldown: float, now: datetime) -> None:
+    before = {"state": breaker.state, "retry_at": breaker.retry_at}
+    breaker.state = BreakerState.OPEN
+    breaker.cooldown_seconds = int(cooldown)
+    breaker.retry_at = now + timedelta(seconds=cooldown)
+    audit.record(
+        "robots", "robot.breaker_opened", breaker, before,
+        {"state": breaker.state, "retry_at": breaker.retry_at, "reason": breaker.last_error},
+    )  # fmt: skip
+
+
+# ---- Supervisors' actions --------------------------------------------------------------------
+
+
+def _failed(supervisor: Any, task_id: int, reason: str) -> RobotTask:
+    if not supervisor.has_perm("robots.manage_robots"):
+        raise PermissionError("Only a supervisor may retry or reassign robot tasks.")
+    if not reason.strip():
+        raise ValueError("Give a reason: it is kept in the audit log.")
+    task = RobotTask.objects.select_for_update().get(pk=task_id)
+    if task.status != TaskStatus.FAILED:
+        raise ValueError(f"Robot task {task_id} has not failed.")
+    return task
+
+
+def do_retry_task(supervisor: Any, task_id: int, reason: str) -> RobotTask:
+    """Give a failed task back to the robots (after the screen map was updated, say). Its
+    manual item is cancelled, unless a person has already started or finished it."""
+    with transaction.atomic():
+        task = _failed(supervisor, task_id, reason)
+        item = task.manual_item
+        if item is not None and item.status != WorkStatus.QUEUED:
+            raise ValueError(
+                f"{item.holder or 'A person'} has already taken the manual item {item.pk}; "
+                "it cannot be given back to the robots."
+            )
+        if item is not None:
+            do_cancel_item(supervisor, item.pk, f"Robot task {task.pk} retried: {reason}")
+        before = task.snapshot()
+        task.status, task.failures, task.finished_at = TaskStatus.QUEUED, 0, None
+        task.next_attempt_at, task.manual_item = timezone.now(), None
+        task.save()
+        audit.record(
+            supervisor, "robot.retried", task, before, {**task.snapshot(), "reason": reason}
+        )
+    return task
+
+
+def do_give_to_person(supervisor: Any, task_id: int, person: Any, reason: str) -> WorkItem:
+    """Hand a failed task's manual item straight to a named person."""
+    with transaction.atomic():
+        task = _failed(supervisor, task_id, reason)
+        if task.manual_item is None:
+            raise ValueError(f"Robot task {task_id} has no manual item; retry it instead.")
+        return do_reassign_item(supervisor, task.manual_item.pk, person, reason)
+
+
+def do_record_keyed_by_hand(user: Any, item: WorkItem, downstream_ref: str) -> None:
+    """The person who re-keyed a failed task says where the record now is. Call inside the
+    action that completes the manual item."""
+    task = RobotTask.objects.select_for_update().filter(manual_item=item).first()
+    if task is None:
+        return
+    before = task.snapshot()
+    task.downstream_ref = downstream_ref.strip()[:200]
+    task.save(update_fields=["downstream_ref"])
+    audit.record(user, "robot.keyed_by_hand", task, before, task.snapshot())
+
+
+# ---- Workers ---------------------------------------------------------------------------------
+
+
+def do_register_worker(name: str, task: RobotTask | None = None) -> None:
+    """The worker is alive (and what it holds): shown on the robots page. Not audited."""
+    now = timezone.now()
+    with write_transaction():
+        updated = RobotWorker.objects.filter(name=name).update(
+            last_seen_at=now, current_task=task, stopped_at=None
+        )
+        if not updated:
+            RobotWorker.objects.create(name=name, started_at=now, last_seen_at=now)
+
+
+def do_stop_worker(name: str) -> None:
+    with write_transaction():
+        RobotWorker.objects.filter(name=name).update(stopped_at=timezone.now(), current_task=None)

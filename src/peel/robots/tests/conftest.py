@@ -1,0 +1,64 @@
+"""A real sandbox CHS (sandbox/chs) for robot tests, started once and reset before each test."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from peel.robots.sandbox import Sandbox
+
+FAST_POLICY = """
+[defaults]
+max_attempts = 4
+timeout_seconds = {timeout}
+retry_base_seconds = 0
+retry_cap_seconds = 0
+breaker_threshold = 3
+breaker_cooldown_seconds = {cooldown}
+"""
+
+
+@pytest.fixture(scope="session")
+def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sandbox]:
+    running = Sandbox(tmp_path_factory.mktemp("sandbox") / "chs.sqlite3").start()
+    yield running
+    running.stop()
+
+
+@pytest.fixture
+def robot_env(sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch) -> Sandbox:
+    """The sandbox, emptied, with Peel's shipped targets pointed at it."""
+    if sandbox.process is None or sandbox.process.poll() is not None:
+        sandbox.start()  # a test stopped it to play "down"
+    sandbox.reset()
+    for name, value in sandbox.environment().items():
+        monkeypatch.setenv(name, value)
+    return sandbox
+
+
+@pytest.fixture
+def targets_file(settings: Any, tmp_path: Path) -> Callable[..., Path]:
+    """Write a targets file from the shipped one with a test policy; point Peel at it."""
+    from peel.robots.targets import SHIPPED
+
+    def write(
+        only: tuple[str, ...] = (), timeout: float = 60, cooldown: float = 3600, extra: str = ""
+    ) -> Path:
+        text = SHIPPED.read_text()
+        start = text.index("\n[defaults]") + 1
+        end = text.index("\n[[target]]") + 1
+        text = text[:start] + FAST_POLICY.format(timeout=timeout, cooldown=cooldown) + text[end:]
+        if only:
+            blocks = text.split("[[target]]")
+            text = blocks[0] + "".join(
+                "[[target]]" + b for b in blocks[1:] if any(f'name = "{n}"' in b for n in only)
+            )
+        path = tmp_path / "targets.toml"
+        path.write_text(text + extra)
+        settings.PEEL = {**settings.PEEL, "ROBOT_TARGETS": str(path)}
+        return path
+
+    return write
