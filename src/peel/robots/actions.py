@@ -329,7 +329,7 @@ def _breaker_failure(task: RobotTask, reason: str, now: datetime) -> None:
     breaker.consecutive_failures += 1
     breaker.last_error = reason
     if task.is_probe and breaker.state != BreakerState.CLOSED:
-        cooldown = min(policy.retry_cap_seconds, max(breaker.cooldown_seconds, 1) * 2)
+        cooldown = min(policy.breaker_max_cooldown_seconds, max(breaker.cooldown_seconds, 1) * 2)
         _open(breaker, cooldown, now)
     elif (
         breaker.state == BreakerState.CLOSED

@@ -32,7 +32,8 @@ class Policy:
     retry_base_seconds: float = 10
     retry_cap_seconds: float = 600
     breaker_threshold: int = 5  # consecutive failures that open the breaker
-    breaker_cooldown_seconds: float = 60  # doubled after each failed probe, up to the cap
+    breaker_cooldown_seconds: float = 60  # doubled after each failed probe, up to:
+    breaker_max_cooldown_seconds: float = 900
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ retry_base_seconds = 0
 retry_cap_seconds = 0
 breaker_threshold = 3
 breaker_cooldown_seconds = {cooldown}
+breaker_max_cooldown_seconds = 7200
 """
 
 
@@ -50,11 +51,15 @@ def targets_file(settings: Any, tmp_path: Path) -> Callable[..., Path]:
         text = SHIPPED.read_text()
         start = text.index("\n[defaults]") + 1
         end = text.index("\n[[target]]") + 1
-        text = text[:start] + FAST_POLICY.format(timeout=timeout, cooldown=cooldown) + text[end:]
+        # The test's policy applies to every target: no target keeps its own timeout.
+        targets = "\n".join(
+            line for line in text[end:].split("\n") if not line.startswith("timeout_seconds =")
+        )
+        text = text[:start] + FAST_POLICY.format(timeout=timeout, cooldown=cooldown) + targets
         if only:
-            blocks = text.split("[[target]]")
+            blocks = text.split("\n[[target]]\n")
             text = blocks[0] + "".join(
-                "[[target]]" + b for b in blocks[1:] if any(f'name = "{n}"' in b for n in only)
+                "\n[[target]]\n" + b for b in blocks[1:] if any(f'name = "{n}"' in b for n in only)
             )
         path = tmp_path / "targets.toml"
         path.write_text(text + extra)
