@@ -4,18 +4,16 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 from typing import Any
 
 import pytest
-from django.db import connection
 
 from peel.audit.log import verify_chain
+from peel.core.testing import peel_process
 from peel.intake.email import build_report_email
 from peel.intake.evidence import blob_path
 from peel.intake.models import EvidenceBlob, QuarantineItem, Submission
@@ -29,22 +27,8 @@ pytestmark = pytest.mark.django_db(transaction=True)
 REPORTS, NOT_REPORTS = 30, 3
 
 
-def _database_url() -> str:
-    db = connection.settings_dict
-    if connection.vendor == "sqlite":
-        return f"sqlite:///{Path(db['NAME']).resolve()}"
-    return f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-
-
 def _peel(arguments: list[str], settings: Any) -> subprocess.Popen[bytes]:
-    env = {
-        **os.environ,
-        "DATABASE_URL": _database_url(),
-        "PEEL_EVIDENCE_DIR": str(settings.EVIDENCE_DIR),
-        "PEEL_VAR_DIR": str(settings.VAR_DIR),
-    }
-    command = [sys.executable, "-m", "peel.cli", *arguments]
-    return subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)  # noqa: S603
+    return peel_process(arguments, settings)
 
 
 def _ingest(files: list[Path], settings: Any) -> subprocess.Popen[bytes]:

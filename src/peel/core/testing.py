@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from typing import Any
 
 from peel.intake.actions import do_accept_draft
@@ -53,3 +56,32 @@ def api_client_headers(name: str = "National hub") -> dict[str, str]:
     client_id, secret = f"client-{name.lower().replace(' ', '-')}", f"secret-for-{name}"
     ApiClient.objects.create(client_id=client_id, secret_sha256=secret_digest(secret), name=name)
     return {"client-id": client_id, "client-secret": secret}
+
+
+def database_url() -> str:
+    """The URL of the database this process uses (the test database in a test), for a child."""
+    from pathlib import Path
+
+    from django.db import connection
+
+    db = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{Path(db['NAME']).resolve()}"
+    return f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+def peel_process(
+    arguments: list[str], settings: Any, env: dict[str, str] | None = None
+) -> subprocess.Popen[bytes]:
+    """Run `peel ARGUMENTS` as a child process on this test's database and files."""
+    environment = {
+        **os.environ,
+        "DATABASE_URL": database_url(),
+        "PEEL_EVIDENCE_DIR": str(settings.EVIDENCE_DIR),
+        "PEEL_VAR_DIR": str(settings.VAR_DIR),
+        **(env or {}),
+    }
+    command = [sys.executable, "-m", "peel.cli", *arguments]
+    return subprocess.Popen(  # noqa: S603 - our own command
+        command, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )

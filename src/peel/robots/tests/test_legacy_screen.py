@@ -20,7 +20,9 @@ from peel.workqueue.models import WorkStatus
 # connection of its own, outside any test transaction, so the rows must really be committed.
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
 LONDON = ZoneInfo("Europe/London")
-SUMMARY = 'They said "give me the bike" & pushed me <b>hard</b>.\nThen they rode off towards the park.'
+SUMMARY = (
+    'They said "give me the bike" & pushed me <b>hard</b>.\nThen they rode off towards the park.'
+)
 
 
 def full_report() -> dict:
@@ -91,7 +93,9 @@ def test_a_changed_screen_stops_before_saving_and_a_person_gets_the_record(
     assert "Nothing was saved" in reason
     item = task.manual_item
     assert item.status == WorkStatus.QUEUED
-    assert item.summary.startswith(f"Key {task.report.reference} into Contact handling system by hand: Page 1")
+    assert item.summary.startswith(
+        f"Key {task.report.reference} into Contact handling system by hand: Page 1"
+    )
     attempt = task.tries.get()
     assert attempt.outcome == AttemptOutcome.PERMANENT
     assert read_bytes(attempt.screenshot).startswith(b"\x89PNG")
