@@ -16,9 +16,7 @@ from peel.robots.models import RobotTask
 from peel.robots.testing import decided_report, run_robot_until_idle
 from peel.workqueue.models import WorkStatus
 
-# transaction=True: once Playwright runs an event loop in this thread, Django hands the ORM a
-# connection of its own, outside any test transaction, so the rows must really be committed.
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
+pytestmark = [pytest.mark.django_db, pytest.mark.browser]
 LONDON = ZoneInfo("Europe/London")
 SUMMARY = (
     'They said "give me the bike" & pushed me <b>hard</b>.\nThen they rode off towards the park.'

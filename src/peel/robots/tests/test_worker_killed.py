@@ -40,12 +40,10 @@ def kill(process: subprocess.Popen[bytes]) -> None:
 def finish_with_a_second_worker(settings: Any, targets: Any) -> RobotTask:
     second = robot_worker(settings, targets)
     try:
-        wait_for(
-            lambda: RobotTask.objects.get().status == TaskStatus.DONE, "the second worker", 90
-        )
+        wait_for(lambda: RobotTask.objects.get().status == TaskStatus.DONE, "the second worker", 90)
     finally:
         second.terminate()
-        _, errors = second.communicate(timeout=30)
+        second.communicate(timeout=30)
     return RobotTask.objects.get()
 
 

@@ -19,6 +19,7 @@ Target options (robots/targets.toml):
 from __future__ import annotations
 
 import os
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 from urllib.parse import quote
 
@@ -80,13 +81,31 @@ class LegacyScreenConnector:
         self._context: BrowserContext | None = None
         self._page: Page | None = None
         self._record_urls: dict[str, str] = {}
+        self._browser_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="browser")
 
     # ---- The robot interface ----------------------------------------------------------------
 
     def expected(self, values: dict[str, str]) -> dict[str, str]:
         return {name: spec.value(values) for name, spec in self.map.field_specs().items()}
 
+    # Playwright's sync API gives its thread an event loop, and Django then gives that thread
+    # a different database connection. So the browser lives on a thread of its own, and these
+    # methods hand their work to it: the worker's thread never sees Playwright.
+
     def find(self, key: str, deadline: Deadline) -> str | None:
+        return self._browser_thread.submit(self._find, key, deadline).result()
+
+    def write(self, key: str, values: dict[str, str], deadline: Deadline) -> str:
+        return self._browser_thread.submit(self._write, key, values, deadline).result()
+
+    def read(self, ref: str, deadline: Deadline) -> dict[str, str]:
+        return self._browser_thread.submit(self._read, ref, deadline).result()
+
+    def close(self) -> None:
+        self._browser_thread.submit(self._close).result()
+        self._browser_thread.shutdown()
+
+    def _find(self, key: str, deadline: Deadline) -> str | None:
         find = self.map.find
         self._open(find["path"].format(key=quote(key, safe="")), deadline, "searching for the key")
         self._expect_title(find["title"], "the search page")
@@ -107,7 +126,7 @@ class LegacyScreenConnector:
         self._record_urls[ref] = href.lstrip("/").removeprefix(self._base_path())
         return ref
 
-    def write(self, key: str, values: dict[str, str], deadline: Deadline) -> str:
+    def _write(self, key: str, values: dict[str, str], deadline: Deadline) -> str:
         self._open(self.map.new_path, deadline, "starting a new record")
         for number, spec in enumerate(self.map.pages, start=1):
             self._fill_page(number, spec, values, deadline)
@@ -126,7 +145,7 @@ class LegacyScreenConnector:
         self._record_urls[ref] = self.page.url.removeprefix(self.base).split("?")[0]
         return ref
 
-    def read(self, ref: str, deadline: Deadline) -> dict[str, str]:
+    def _read(self, ref: str, deadline: Deadline) -> dict[str, str]:
         record = self.map.record
         path = self._record_urls.get(ref)
         if path is None:
@@ -137,7 +156,7 @@ class LegacyScreenConnector:
         shown: dict[str, str] = self.page.evaluate(_READ_TABLE, record["table"])
         return {name: shown[label] for name, label in record["labels"].items() if label in shown}
 
-    def close(self) -> None:
+    def _close(self) -> None:
         for closing in (self._context, self._browser):
             try:
                 if closing is not None:
@@ -301,7 +320,7 @@ class LegacyScreenConnector:
 
     def _unreachable(self, doing: str, exc: PlaywrightError) -> TransientFailure:
         first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        self.close()  # the browser may be gone; start afresh on the next try
+        self._close()  # the browser may be gone; start afresh on the next try
         return TransientFailure(
             f"{self.target.label} could not be reached while {doing}: {first_line}"
         )
