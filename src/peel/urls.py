@@ -6,6 +6,7 @@ urlpatterns = [
     path("", include("peel.intake.urls")),
     path("", include("peel.workqueue.urls")),
     path("", include("peel.review.urls")),
+    path("", include("peel.robots.urls")),
     path("", include("peel.triage.urls")),
     path("staff/login/", auth_views.LoginView.as_view(), name="login"),
     path("staff/logout/", auth_views.LogoutView.as_view(), name="logout"),

@@ -22,12 +22,17 @@ from peel.intake.evidence import record_blob, store_bytes
 from peel.intake.models import EvidenceBlob
 from peel.review.models import Decision
 from peel.robots.choices import AttemptOutcome, BreakerState, TaskStatus
-from peel.robots.connectors import PermanentFailure, RobotFailure
+from peel.robots.connectors import NotVerified, PermanentFailure, RobotFailure
 from peel.robots.delivery import Delivered
 from peel.robots.models import CircuitBreaker, RobotAttempt, RobotTask, RobotWorker
 from peel.robots.record import canonical_record, idempotency_key
 from peel.robots.targets import Policy, TargetError, robot_targets
-from peel.workqueue.actions import do_cancel_item, do_enqueue, do_reassign_item
+from peel.workqueue.actions import (
+    do_cancel_item,
+    do_complete_task,
+    do_enqueue,
+    do_reassign_item,
+)
 from peel.workqueue.models import WorkItem, WorkKind, WorkStatus
 
 OPEN = (TaskStatus.QUEUED, TaskStatus.RUNNING)
@@ -240,8 +245,11 @@ def do_fail_try(task_id: int, worker: str, failure: RobotFailure) -> RobotTask:
     with write_transaction():
         task = RobotTask.objects.select_for_update().get(pk=task_id)
         outcome = AttemptOutcome.PERMANENT if permanent else AttemptOutcome.TRANSIENT
+        counts = {}
+        if isinstance(failure, NotVerified):
+            counts = {"fields_written": failure.written, "fields_verified": failure.verified}
         _close_attempt(task, worker, outcome, now, error=failure.reason,
-                       screenshot=screenshot, page_html=page_html)  # fmt: skip
+                       screenshot=screenshot, page_html=page_html, **counts)  # fmt: skip
         if not permanent:
             _breaker_failure(task, failure.reason, now)
         if task.status != TaskStatus.RUNNING or task.holder != worker:
@@ -397,16 +405,20 @@ def do_give_to_person(supervisor: Any, task_id: int, person: Any, reason: str) -
         return do_reassign_item(supervisor, task.manual_item.pk, person, reason)
 
 
-def do_record_keyed_by_hand(user: Any, item: WorkItem, downstream_ref: str) -> None:
-    """The person who re-keyed a failed task says where the record now is. Call inside the
-    action that completes the manual item."""
-    task = RobotTask.objects.select_for_update().filter(manual_item=item).first()
-    if task is None:
-        return
-    before = task.snapshot()
-    task.downstream_ref = downstream_ref.strip()[:200]
-    task.save(update_fields=["downstream_ref"])
-    audit.record(user, "robot.keyed_by_hand", task, before, task.snapshot())
+def do_complete_transposition(user: Any, item_id: int, downstream_ref: str, note: str) -> WorkItem:
+    """A person re-keyed what a robot could not: the manual item is done, and the robot task
+    records where the record now is."""
+    if not downstream_ref.strip():
+        raise ValueError("Give the record's reference in the other system.")
+    with transaction.atomic():
+        item = do_complete_task(user, item_id, note.strip() or f"Keyed as {downstream_ref}")
+        task = RobotTask.objects.select_for_update().filter(manual_item=item).first()
+        if task is not None:
+            before = task.snapshot()
+            task.downstream_ref = downstream_ref.strip()[:200]
+            task.save(update_fields=["downstream_ref"])
+            audit.record(user, "robot.keyed_by_hand", task, before, task.snapshot())
+    return item
 
 
 # ---- Workers ---------------------------------------------------------------------------------

@@ -13,7 +13,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from peel.robots.connectors import Connector, Deadline, PermanentFailure, TransientFailure
+from peel.robots.connectors import (
+    Connector,
+    Deadline,
+    NotVerified,
+    PermanentFailure,
+    TransientFailure,
+)
 
 
 @dataclass(frozen=True)
@@ -41,11 +47,14 @@ def deliver(
         wrote = True
     actual = connector.read(ref, deadline)
     if problems := differences(expected, actual):
-        raise PermanentFailure(
+        reason = (
             f"The record {ref} in {connector.target.label} does not match what Peel sent: "
             + "; ".join(problems)
             + ". A person must correct it there."
         )
+        if wrote:
+            raise NotVerified(reason, written=len(expected), verified=len(expected) - len(problems))
+        raise PermanentFailure(reason)
     return Delivered(ref=ref, verified=sorted(expected), wrote=wrote)
 
 

@@ -20,7 +20,7 @@ class KindSpec:
 KINDS: dict[str, KindSpec] = {
     WorkKind.REVIEW_REPORT: KindSpec("review.record_decision", "contact-centre", "review-item"),
     WorkKind.MANUAL_TRANSPOSITION: KindSpec(
-        "workqueue.work_transposition", "contact-centre", "work-item"
+        "workqueue.work_transposition", "contact-centre", "manual-transposition"
     ),
     WorkKind.LINK_REVIEW: KindSpec("workqueue.work_link_review", "contact-centre", "work-item"),
     WorkKind.SAFEGUARDING_REFERRAL: KindSpec(

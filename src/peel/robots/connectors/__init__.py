@@ -40,6 +40,14 @@ class TaskTimedOut(TransientFailure):
     pass
 
 
+class NotVerified(PermanentFailure):
+    """A record was written but reads back different: a wrong record exists downstream."""
+
+    def __init__(self, reason: str, written: int, verified: int):
+        super().__init__(reason)
+        self.written, self.verified = written, verified
+
+
 class Deadline:
     """The task's time limit, handed down so every wait inside a connector can respect it."""
 

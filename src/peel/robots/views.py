@@ -1,0 +1,153 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_POST
+
+from peel.audit.log import record_access, record_accesses
+from peel.intake.evidence import read_bytes
+from peel.reports.access import get_report_for_user
+from peel.robots.actions import do_complete_transposition, do_give_to_person, do_retry_task
+from peel.robots.choices import TaskStatus
+from peel.robots.forms import GiveForm, KeyedForm, ReasonForm, WindowForm
+from peel.robots.guide import keying_guide
+from peel.robots.metrics import robot_figures
+from peel.robots.models import RobotAttempt, RobotTask
+from peel.workqueue.actions import NotYourItem
+from peel.workqueue.forms import set_aside_context
+from peel.workqueue.models import WorkItem, WorkKind, WorkStatus
+
+
+@login_required
+@permission_required("robots.view_robots", raise_exception=True)
+@require_GET
+def robots_page(request: HttpRequest) -> HttpResponse:
+    """Figures only (no report content), so analysts may see it too."""
+    form = WindowForm(request.GET or None)
+    hours = form.cleaned_data["hours"] if form.is_valid() else 24
+    context = {
+        "figures": robot_figures(hours=hours),
+        "hours": hours,
+        "form": form,
+        "failed_open": RobotTask.objects.filter(
+            status=TaskStatus.FAILED, manual_item__status=WorkStatus.QUEUED
+        ).count(),
+    }
+    return render(request, "robots/robots.html", context)
+
+
+@login_required
+@permission_required("robots.manage_robots", raise_exception=True)
+@require_GET
+def failed_tasks(request: HttpRequest) -> HttpResponse:
+    tasks = list(
+        RobotTask.objects.filter(status=TaskStatus.FAILED)
+        .select_related("report", "manual_item__holder")
+        .prefetch_related("tries")
+        .order_by("-finished_at")[:100]
+    )
+    # The reasons can quote what was being written: reading them is reading the report.
+    record_accesses(request.user, [t.report for t in tasks], "robot dead letters")
+    context = {"tasks": tasks, "reason_form": ReasonForm(), "give_form": GiveForm()}
+    return render(request, "robots/failed.html", context)
+
+
+@login_required
+@permission_required("robots.manage_robots", raise_exception=True)
+@require_POST
+def retry_task(request: HttpRequest, task_id: int) -> HttpResponse:
+    form = ReasonForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Give a reason to retry.")
+        return redirect("robots-failed")
+    try:
+        do_retry_task(request.user, task_id, form.cleaned_data["reason"])
+    except (ValueError, RobotTask.DoesNotExist) as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, f"Robot task {task_id} is back with the robots.")
+    return redirect("robots-failed")
+
+
+@login_required
+@permission_required("robots.manage_robots", raise_exception=True)
+@require_POST
+def give_task(request: HttpRequest, task_id: int) -> HttpResponse:
+    form = GiveForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose a person and give a reason.")
+        return redirect("robots-failed")
+    person = form.cleaned_data["person"]
+    try:
+        do_give_to_person(request.user, task_id, person, form.cleaned_data["reason"])
+    except (ValueError, RobotTask.DoesNotExist) as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, f"Robot task {task_id} is with {person}.")
+    return redirect("robots-failed")
+
+
+@login_required
+@require_GET
+def attempt_evidence(request: HttpRequest, attempt_id: int, kind: str) -> HttpResponse:
+    """A failed try's screenshot (shown) or page HTML (downloaded, never rendered here): for
+    supervisors, and for the person re-keying the task."""
+    attempt = get_object_or_404(RobotAttempt.objects.select_related("task__report"), pk=attempt_id)
+    item = attempt.task.manual_item
+    holds_item = item is not None and item.holder_id == request.user.pk
+    if not (request.user.has_perm("robots.manage_robots") or holds_item):
+        raise PermissionDenied
+    blob = {"screenshot": attempt.screenshot, "html": attempt.page_html}.get(kind)
+    if blob is None:
+        raise Http404("No such evidence for this try.")
+    record_access(request.user, attempt.task.report, f"robot evidence ({kind})")
+    if kind == "screenshot":
+        response = HttpResponse(read_bytes(blob), content_type="image/png")
+        response["Content-Disposition"] = f'inline; filename="try-{attempt.pk}.png"'
+    else:
+        response = HttpResponse(read_bytes(blob), content_type="application/octet-stream")
+        response["Content-Disposition"] = f'attachment; filename="try-{attempt.pk}.html.txt"'
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
+@login_required
+@permission_required("workqueue.work_transposition", raise_exception=True)
+def manual_transposition(request: HttpRequest, item_id: int) -> HttpResponse:
+    """Key by hand what a robot could not: why it stopped, each value to type, and where."""
+    item = get_object_or_404(WorkItem.objects.select_related("team"), pk=item_id)
+    if item.kind != WorkKind.MANUAL_TRANSPOSITION:
+        raise Http404("Not a manual transposition item.")
+    if item.status != WorkStatus.ALLOCATED or item.holder_id != request.user.pk:
+        messages.error(request, "That work item is not allocated to you. Press Get Work.")
+        return redirect("staff-home")
+    task = RobotTask.objects.filter(manual_item=item).prefetch_related("tries").first()
+    report = None
+    if item.report_id is not None:
+        report = get_report_for_user(request.user, item.report_id, purpose=item.kind)
+    form = KeyedForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            do_complete_transposition(
+                request.user, item.pk, form.cleaned_data["downstream_ref"],
+                form.cleaned_data["note"],
+            )  # fmt: skip
+        except NotYourItem as exc:
+            messages.error(request, str(exc))
+            return redirect("staff-home")
+        messages.success(request, f"Manual transposition {item.pk} is done.")
+        return redirect("staff-home")
+    context = {
+        "item": item,
+        "task": task,
+        "report": report,
+        "guide": keying_guide(task) if task else [],
+        "last_try": task.tries.order_by("number").last() if task else None,
+        "form": form,
+        **set_aside_context(),
+    }
+    status = 400 if form.errors else 200
+    return render(request, "robots/manual_transposition.html", context, status=status)
