@@ -13,6 +13,8 @@ from peel.accounts.actions import do_create_user
 from peel.accounts.models import User
 from peel.core.testing import PASSWORD
 
+pytest_plugins = ["peel.robots.tests.fixtures"]  # the sandbox CHS, for robot and browser tests
+
 # Playwright's sync API runs an event loop in the test thread; Django's ORM calls from the
 # same thread are still synchronous and safe.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")

@@ -1,4 +1,5 @@
-"""A real sandbox CHS (sandbox/chs) for robot tests, started once and reset before each test."""
+"""Fixtures for robot tests (loaded by the root conftest.py): a real sandbox CHS (sandbox/chs),
+started once per run and reset before each test, and a targets file with a test policy."""
 
 from __future__ import annotations
 
