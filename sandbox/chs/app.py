@@ -415,6 +415,11 @@ def _control_api(app: Flask) -> None:
                     "layout": r["layout"],
                     "created_by": r["created_by"],
                     "fields": json.loads(r["fields"]),
+                    # as the record page shows it today, label by label
+                    "shown": {
+                        f.label: json.loads(r["fields"]).get(f.key, "")
+                        for f in all_fields(_control()["layout"])
+                    },
                 }
                 for r in contacts
             ],

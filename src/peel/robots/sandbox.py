@@ -7,6 +7,7 @@ environment variables the shipped targets file names.
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 import socket
@@ -28,11 +29,13 @@ def free_port() -> int:
 
 
 class Sandbox:
-    def __init__(self, database: Path, port: int | None = None):
+    def __init__(
+        self, database: Path, port: int | None = None, password: str = "", token: str = ""
+    ):
         self.database = database
         self.port = port or free_port()
-        self.password = secrets.token_urlsafe(12)
-        self.token = secrets.token_urlsafe(24)
+        self.password = password or secrets.token_urlsafe(12)
+        self.token = token or secrets.token_urlsafe(24)
         self.process: subprocess.Popen[bytes] | None = None
 
     @property
@@ -47,6 +50,21 @@ class Sandbox:
             "PEEL_CRIME_API_URL": f"{self.url}/api/v1/crimes",
             "PEEL_CRIME_API_TOKEN": self.token,
         }
+
+    @classmethod
+    def for_demo(cls, folder: Path, port: int) -> Sandbox:
+        """The demo's sandbox: its data and made-up credentials kept in `folder` (var/sandbox),
+        so records and the robot's password survive a restart."""
+        folder.mkdir(parents=True, exist_ok=True)
+        credentials = folder / "credentials.json"
+        if not credentials.exists():
+            fd = os.open(credentials, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w") as fh:
+                json.dump(
+                    {"password": secrets.token_urlsafe(12), "token": secrets.token_urlsafe(24)}, fh
+                )
+        saved = json.loads(credentials.read_text())
+        return cls(folder / "chs.sqlite3", port, saved["password"], saved["token"])
 
     def start(self) -> Sandbox:
         if not APP.exists():

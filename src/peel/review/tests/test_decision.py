@@ -38,6 +38,9 @@ def test_a_decision_closes_the_item_and_is_audited(operator) -> None:
         "work.completed",
         "crime.recorded",
         "review.decided",
+        "robot.enqueued",  # one robot task per shipped target: the CHS, the crime system,
+        "robot.enqueued",  # and the performance return's file drop
+        "robot.enqueued",
         "report.status_changed",
         "notifications.email_queued",  # "there is an update": the details are on the status page
     ]
