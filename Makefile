@@ -28,7 +28,7 @@ system-packages:
 	  { $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq \
 	    chromium dovecot-imapd fonts-dejavu-core >/dev/null; }
 
-demo: venv
+demo: venv system-packages
 	$(BIN)/peel demo
 
 lint: venv

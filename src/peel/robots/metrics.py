@@ -113,9 +113,12 @@ class RobotFigures:
         return sum(t.wrong_records for t in self.targets)
 
 
-def robot_figures(hours: float = 24, now: datetime | None = None) -> RobotFigures:
+def robot_figures(
+    hours: float = 24, now: datetime | None = None, since: datetime | None = None
+) -> RobotFigures:
+    """Figures for tasks and tries that ended in the last `hours` (or since `since`)."""
     now = now or timezone.now()
-    since = now - timedelta(hours=hours)
+    since = since or now - timedelta(hours=hours)
     configured = robot_targets()
     by_name: dict[str, TargetFigures] = {
         t.name: TargetFigures(t.name, t.label, t.connector) for t in configured.targets.values()
