@@ -47,7 +47,7 @@ test-postgres: venv system-packages
 
 test: lint test-sqlite test-postgres
 
-bench: venv
+bench: venv system-packages
 	$(BIN)/peel bench getwork
 	DATABASE_URL=$(PG_URL) $(BIN)/peel bench getwork
 	$(BIN)/peel bench triage
@@ -56,6 +56,8 @@ bench: venv
 	DATABASE_URL=$(PG_URL) $(BIN)/peel bench intake
 	$(BIN)/peel bench review
 	DATABASE_URL=$(PG_URL) $(BIN)/peel bench review
+	$(BIN)/peel bench robots
+	DATABASE_URL=$(PG_URL) $(BIN)/peel bench robots
 
 clean:
 	rm -rf $(VENV) var
