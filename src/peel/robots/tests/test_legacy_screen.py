@@ -155,3 +155,29 @@ def test_a_refused_log_on_is_retried_and_names_the_password_setting(
     task = RobotTask.objects.get()
     assert task.status == TaskStatus.QUEUED
     assert "refused the robot's log-on: check its password in PEEL_CHS_PASSWORD" in task.last_error
+
+
+def test_the_chs_down_opens_its_breaker_and_recovery_writes_each_record_once(
+    operator, robot_env, targets_file
+) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from peel.robots.choices import BreakerState
+    from peel.robots.models import CircuitBreaker
+
+    targets_file(only=("chs",))
+    decided_report(operator)
+    decided_report(operator)
+    robot_env.stop()
+    assert run_robot_until_idle() == 3  # the breaker's threshold, then the tasks wait
+    breaker = CircuitBreaker.objects.get(target="chs")
+    assert breaker.state == BreakerState.OPEN and "could not be reached" in breaker.last_error
+    assert RobotTask.objects.filter(status=TaskStatus.QUEUED).count() == 2
+    robot_env.start()
+    CircuitBreaker.objects.update(retry_at=timezone.now() - timedelta(seconds=1))
+    assert run_robot_until_idle() == 2
+    assert set(RobotTask.objects.values_list("status", flat=True)) == {TaskStatus.DONE}
+    keys = sorted(c["fields"]["ext_ref"] for c in robot_env.state()["contacts"])
+    assert keys == sorted(RobotTask.objects.values_list("idempotency_key", flat=True))
