@@ -20,6 +20,7 @@ from peel.robots.connectors import (
     PermanentFailure,
     TransientFailure,
 )
+from peel.robots.record import normal_text, shorten
 
 
 @dataclass(frozen=True)
@@ -65,15 +66,6 @@ def differences(expected: dict[str, str], actual: dict[str, str]) -> list[str]:
         got = actual.get(name)
         if got is None:
             problems.append(f"{name} could not be read back")
-        elif _normal(got) != _normal(want):
-            problems.append(f"{name} is {_short(got)!r}, not {_short(want)!r}")
+        elif normal_text(got) != normal_text(want):
+            problems.append(f"{name} is {shorten(got)!r}, not {shorten(want)!r}")
     return problems
-
-
-def _normal(value: str) -> str:
-    """Line endings and trailing spaces are how a page shows text, not what it stores."""
-    return "\n".join(line.rstrip() for line in value.replace("\r\n", "\n").split("\n")).strip()
-
-
-def _short(value: str) -> str:
-    return value if len(value) <= 60 else value[:57] + "..."

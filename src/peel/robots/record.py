@@ -88,7 +88,7 @@ def canonical_record(decision: Decision) -> dict[str, str]:
         "decided_at": _utc(decision.decided_at),
     }
     assert list(record) == list(FIELDS), "canonical_record and FIELDS must name the same fields"
-    return {name: _clean(value) for name, value in record.items()}
+    return {name: normal_text(value) for name, value in record.items()}
 
 
 def _first(report: Report, role: str) -> Person | None:
@@ -124,6 +124,12 @@ def _utc(moment: object) -> str:
     return moment.astimezone(UTC).isoformat(timespec="seconds")
 
 
-def _clean(value: str) -> str:
-    """One newline convention and no trailing spaces, which every web form would strip."""
+def normal_text(value: str) -> str:
+    """One newline convention and no trailing spaces: how a web form or page may change text
+    without changing what it says. Records are written in this form and compared in it."""
     return "\n".join(line.rstrip() for line in value.replace("\r\n", "\n").split("\n")).strip()
+
+
+def shorten(value: str, length: int = 60) -> str:
+    """A value quoted in a failure reason: enough to recognise, never a whole statement."""
+    return value if len(value) <= length else value[: length - 3] + "..."

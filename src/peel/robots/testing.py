@@ -24,9 +24,9 @@ def run_robot_until_idle(name: str = "test-robot", limit: int = 50) -> int:
     import threading
 
     from peel.robots.actions import do_claim_task
-    from peel.robots.worker import RobotWorker
+    from peel.robots.worker import Robot
 
-    worker = RobotWorker(name, threading.Event())
+    worker = Robot(name, threading.Event())
     tries = 0
     try:
         while tries < limit and (task := do_claim_task(name)) is not None:

@@ -49,7 +49,10 @@ def worker_name(index: int) -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{index}"
 
 
-class RobotWorker:
+class Robot:
+    """One worker thread: claims a task, makes one try, repeats. Its connectors (a browser,
+    an HTTP client) are kept between tasks and dropped after a transient failure."""
+
     def __init__(self, name: str, stop: threading.Event, interval: float = 1.0):
         self.name = name
         self.stop = stop
@@ -153,7 +156,7 @@ class _LeaseKeeper(threading.Thread):
 def start_pool(count: int, stop: threading.Event, interval: float = 1.0) -> list[threading.Thread]:
     threads = []
     for index in range(1, count + 1):
-        worker = RobotWorker(worker_name(index), stop, interval)
+        worker = Robot(worker_name(index), stop, interval)
         thread = threading.Thread(target=worker.run, name=f"peel-robot-{index}", daemon=True)
         thread.start()
         threads.append(thread)

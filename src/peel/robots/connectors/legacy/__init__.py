@@ -21,7 +21,7 @@ from __future__ import annotations
 import os
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlparse
 
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
 from playwright.sync_api import Error as PlaywrightError
@@ -29,6 +29,7 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from peel.robots.connectors import Deadline, PermanentFailure, TransientFailure
 from peel.robots.connectors.legacy.screen_map import PageSpec, ScreenMap, load_screen_map
+from peel.robots.record import normal_text, shorten
 from peel.robots.targets import Target
 
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
@@ -271,9 +272,9 @@ class LegacyScreenConnector:
             raise self._unreachable(f"filling {where}", exc) from None
         typed = self.page.evaluate(_DESCRIBE_PAGE, [f.selector for f in spec.fields])["mapped"]
         changed = [
-            f"{field.label} holds {_short(shown.get('value', ''))!r}, not {_short(value)!r}"
+            f"{field.label} holds {shorten(shown.get('value', ''), 40)!r}, not {shorten(value, 40)!r}"
             for field, value, shown in zip(spec.fields, wanted, typed, strict=True)
-            if _normal(shown.get("value", "")) != _normal(value)
+            if normal_text(shown.get("value", "")) != normal_text(value)
         ]
         if changed:
             raise self._mismatch(
@@ -326,8 +327,6 @@ class LegacyScreenConnector:
         )
 
     def _base_path(self) -> str:
-        from urllib.parse import urlparse
-
         return urlparse(self.base).path.lstrip("/")
 
 
@@ -361,11 +360,3 @@ def _page_problems(spec: PageSpec, described: dict[str, Any], wanted: list[str])
             f" (#{extra['id']})"
         )
     return problems
-
-
-def _normal(value: str) -> str:
-    return "\n".join(line.rstrip() for line in value.replace("\r\n", "\n").split("\n")).strip()
-
-
-def _short(value: str) -> str:
-    return value if len(value) <= 40 else value[:37] + "..."
