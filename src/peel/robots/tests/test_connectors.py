@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from pathlib import Path
 
 import pytest
@@ -122,3 +123,18 @@ def test_a_drop_file_that_differs_from_the_record_is_reported_not_overwritten(
     assert task.status == TaskStatus.FAILED
     assert "outcome is 'not_a_crime', not 'crime'" in task.last_error
     assert tampered.read_bytes() == b"reference,outcome\r\nX,not_a_crime\r\n"
+
+
+def test_a_json_drop_holds_one_object_with_the_mapped_names(
+    operator, robot_env, targets_file
+) -> None:
+    path = targets_file(only=("performance-return",))
+    path.write_text(path.read_text().replace('format = "csv"', 'format = "json"'))
+    decided_report(operator, Outcome.NOT_A_CRIME)
+    run_robot_until_idle()
+    task = RobotTask.objects.get()
+    written = Path(settings.VAR_DIR) / "robots/drop/performance-return" / task.downstream_ref
+    assert written.name == f"{task.idempotency_key}.json"
+    record = json.loads(written.read_text())
+    assert record["reference"] == task.idempotency_key and record["outcome"] == "not_a_crime"
+    assert record["crime_number"] == "" and task.status == TaskStatus.DONE
