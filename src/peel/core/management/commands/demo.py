@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import os
+import signal
+import sys
 from typing import Any
 
 from django.conf import settings
@@ -45,6 +47,8 @@ class Command(BaseCommand):
                 f"{settings.VAR_DIR / 'sandbox' / 'credentials.json'}). "
                 f"{settings.PEEL['ROBOT_WORKERS']} robot workers are carrying decisions into it."
             )
+        # Stopped by Ctrl+C or SIGTERM: take the sandbox down with us, never leave it running.
+        signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
         try:
             call_command("serve", port=options["port"], stdout=self.stdout)
         finally:
