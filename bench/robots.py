@@ -53,14 +53,9 @@ def main() -> None:
 
     from peel.accounts.actions import do_create_user
     from peel.robots.sandbox import Sandbox
-    from peel.robots.targets import SHIPPED
+    from peel.robots.testing import targets_with_policy
 
-    shipped = SHIPPED.read_text()
-    start, end = shipped.index("\n[defaults]") + 1, shipped.index("\n[[target]]") + 1
-    body = "\n".join(
-        line for line in shipped[end:].split("\n") if not line.startswith("timeout_seconds =")
-    )
-    targets.write_text(shipped[:start] + POLICY + body)
+    targets.write_text(targets_with_policy(POLICY))
     sandbox = Sandbox(folder / "chs.sqlite3").start()
     os.environ.update(sandbox.environment())
     operator = do_create_user("bench", "bench-operator", "x" * 20, ["operator"])

@@ -26,3 +26,11 @@ def write_transaction() -> Iterator[None]:
     else:
         with transaction.atomic():
             yield
+
+
+def skip_locked() -> str:
+    """`FOR UPDATE SKIP LOCKED` where the engine has it (PostgreSQL): concurrent claimers pass
+    over each other's rows. SQLite's IMMEDIATE transaction already excludes other writers."""
+    return (
+        " FOR UPDATE SKIP LOCKED" if connection.features.has_select_for_update_skip_locked else ""
+    )

@@ -17,7 +17,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from peel.audit import log as audit
-from peel.core.db import write_transaction
+from peel.core.db import skip_locked, write_transaction
 from peel.intake.evidence import record_blob, store_bytes
 from peel.intake.models import EvidenceBlob
 from peel.review.models import Decision
@@ -106,19 +106,13 @@ _LEASE_LAPSED = (
 )
 
 
-def _skip_locked() -> str:
-    return (
-        " FOR UPDATE SKIP LOCKED" if connection.features.has_select_for_update_skip_locked else ""
-    )
-
-
 def _candidate(now: datetime, blocked: list[str]) -> int | None:
     """A task whose worker went quiet first (it has waited longest), else the next queued."""
     params: list[datetime | str] = [now, *blocked]
     exclude = f"AND target NOT IN ({', '.join(['%s'] * len(blocked))})" if blocked else ""
     with connection.cursor() as cursor:
         for query in (_LEASE_LAPSED, _QUEUED):
-            cursor.execute(query.format(exclude=exclude) + _skip_locked(), params)
+            cursor.execute(query.format(exclude=exclude) + skip_locked(), params)
             if row := cursor.fetchone():
                 return int(row[0])
     return None
@@ -424,17 +418,15 @@ def do_complete_transposition(user: Any, item_id: int, downstream_ref: str, note
 # ---- Workers ---------------------------------------------------------------------------------
 
 
-def do_register_worker(name: str, task: RobotTask | None = None) -> None:
-    """The worker is alive (and what it holds): shown on the robots page. Not audited."""
+def do_register_worker(name: str) -> None:
+    """The worker is alive: shown on the robots page. Not audited."""
     now = timezone.now()
     with write_transaction():
-        updated = RobotWorker.objects.filter(name=name).update(
-            last_seen_at=now, current_task=task, stopped_at=None
-        )
+        updated = RobotWorker.objects.filter(name=name).update(last_seen_at=now, stopped_at=None)
         if not updated:
             RobotWorker.objects.create(name=name, started_at=now, last_seen_at=now)
 
 
 def do_stop_worker(name: str) -> None:
     with write_transaction():
-        RobotWorker.objects.filter(name=name).update(stopped_at=timezone.now(), current_task=None)
+        RobotWorker.objects.filter(name=name).update(stopped_at=timezone.now())

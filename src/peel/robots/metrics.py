@@ -169,6 +169,7 @@ def robot_figures(
             counts[worker] = counts.get(worker, 0) + 1
 
     presence = {w.name: w for w in RobotWorker.objects.filter(last_seen_at__gte=since)}
+    holding = dict(RobotTask.objects.filter(status=TaskStatus.RUNNING).values_list("holder", "pk"))
     alive_after = now - timedelta(seconds=60)
     workers = []
     for name in sorted(set(spans) | set(presence)):
@@ -181,7 +182,7 @@ def robot_figures(
                 minutes=(max(times) - min(times)).total_seconds() / 60 if times else 0,
                 last_seen_at=seen.last_seen_at if seen else None,
                 alive=bool(seen and seen.stopped_at is None and seen.last_seen_at >= alive_after),
-                current_task_id=seen.current_task_id if seen else None,
+                current_task_id=holding.get(name),
             )
         )
     return RobotFigures(

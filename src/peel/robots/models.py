@@ -123,14 +123,12 @@ class CircuitBreaker(models.Model):
 
 
 class RobotWorker(models.Model):
-    """A running robot worker thread, seen by its heartbeat (for the robots page)."""
+    """A running robot worker thread, seen by its heartbeat (for the robots page). What it is
+    working on is not kept here: it is the running task whose holder it is."""
 
     name = models.CharField(max_length=80, unique=True)  # host:pid:thread
     started_at = models.DateTimeField()
     last_seen_at = models.DateTimeField()
-    current_task = models.ForeignKey(
-        RobotTask, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
     stopped_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:

@@ -36,3 +36,21 @@ def run_robot_until_idle(name: str = "test-robot", limit: int = 50) -> int:
         for connector in worker.connectors.values():
             connector.close()
     return tries
+
+
+def targets_with_policy(policy: str, only: tuple[str, ...] = ()) -> str:
+    """The shipped targets file with `policy` as its [defaults] and no target's own timeout
+    (so the policy applies to all), keeping only the targets named in `only` if given."""
+    from peel.robots.targets import SHIPPED
+
+    text = SHIPPED.read_text()
+    start, end = text.index("\n[defaults]") + 1, text.index("\n[[target]]") + 1
+    blocks = text[end:].split("[[target]]\n")[1:]
+    if only:
+        blocks = [b for b in blocks if any(f'name = "{n}"\n' in b for n in only)]
+    targets = "".join(
+        "[[target]]\n"
+        + "\n".join(line for line in b.split("\n") if not line.startswith("timeout_seconds ="))
+        for b in blocks
+    )
+    return text[:start] + policy + "\n" + targets

@@ -79,7 +79,6 @@ class Robot:
 
     def work(self, task: RobotTask) -> None:
         """One try at the task, ending in finish or fail (never an exception)."""
-        do_register_worker(self.name, task)
         try:
             target = robot_targets().get(task.target)
         except TargetError as exc:
@@ -108,7 +107,6 @@ class Robot:
             do_finish_task(task.pk, self.name, delivered)
         finally:
             keeper.finish()
-            do_register_worker(self.name)
 
     def _reset(self, target: str, failure: RobotFailure | None) -> None:
         """After anything but a clean screen mismatch, start the next try with a fresh session."""

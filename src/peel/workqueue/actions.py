@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from peel.accounts.models import Team
 from peel.audit import log as audit
-from peel.core.db import write_transaction
+from peel.core.db import skip_locked, write_transaction
 from peel.reports.models import Report
 from peel.workqueue.kinds import KINDS
 from peel.workqueue.models import WorkDeadline, WorkItem, WorkKind, WorkStatus
@@ -224,16 +224,10 @@ def _anything_to_release() -> bool:
         return cursor.fetchone() is not None
 
 
-def _skip_locked() -> str:
-    return (
-        " FOR UPDATE SKIP LOCKED" if connection.features.has_select_for_update_skip_locked else ""
-    )
-
-
 def _reserved_candidate_id(user: Any) -> int | None:
     """An item kept for this user (rare, and read by the reserved_for index)."""
     with connection.cursor() as cursor:
-        cursor.execute(_RESERVED + _skip_locked(), [user.pk])
+        cursor.execute(_RESERVED + skip_locked(), [user.pk])
         row = cursor.fetchone()
     return row[0] if row else None
 
@@ -246,7 +240,7 @@ def _best_candidate_id(queues: list[tuple[str, int]]) -> int | None:
     claimers pass over each other's rows; the heads not taken are unlocked when the transaction
     ends. SQLite's IMMEDIATE transaction already excludes every other writer.
     """
-    lock = _skip_locked()
+    lock = skip_locked()
     heads = []
     with connection.cursor() as cursor:
         for kind, team_id in queues:

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from peel.robots.sandbox import Sandbox
+from peel.robots.testing import targets_with_policy
 
 FAST_POLICY = """
 [defaults]
@@ -44,26 +45,13 @@ def robot_env(sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch) -> Sandbox:
 @pytest.fixture
 def targets_file(settings: Any, tmp_path: Path) -> Callable[..., Path]:
     """Write a targets file from the shipped one with a test policy; point Peel at it."""
-    from peel.robots.targets import SHIPPED
 
     def write(
         only: tuple[str, ...] = (), timeout: float = 60, cooldown: float = 3600, extra: str = ""
     ) -> Path:
-        text = SHIPPED.read_text()
-        start = text.index("\n[defaults]") + 1
-        end = text.index("\n[[target]]") + 1
-        # The test's policy applies to every target: no target keeps its own timeout.
-        targets = "\n".join(
-            line for line in text[end:].split("\n") if not line.startswith("timeout_seconds =")
-        )
-        text = text[:start] + FAST_POLICY.format(timeout=timeout, cooldown=cooldown) + targets
-        if only:
-            blocks = text.split("\n[[target]]\n")
-            text = blocks[0] + "".join(
-                "\n[[target]]\n" + b for b in blocks[1:] if any(f'name = "{n}"' in b for n in only)
-            )
+        policy = FAST_POLICY.format(timeout=timeout, cooldown=cooldown)
         path = tmp_path / "targets.toml"
-        path.write_text(text + extra)
+        path.write_text(targets_with_policy(policy, only) + extra)
         settings.PEEL = {**settings.PEEL, "ROBOT_TARGETS": str(path)}
         return path
 
