@@ -16,7 +16,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from peel.audit import log as audit
-from peel.notifications.actions import do_queue_email
+from peel.notifications.actions import do_message_reporter
+from peel.notifications.messages import DECISION_UPDATE
 from peel.reports.actions import do_set_report_status
 from peel.reports.choices import ReportStatus, Role
 from peel.reports.models import Report
@@ -171,7 +172,8 @@ def do_record_decision(user: Any, item: WorkItem, data: DecisionInput) -> Decisi
         _start_follow_ups(user, decision, data)
         do_enqueue_robot_tasks(user, decision)
         do_set_report_status(user, report, ReportStatus.DECIDED)
-        _tell_reporter(user, report, "There is an update on your report")
+        # Only that there is news; withheld if the reporter said email is not safe.
+        do_message_reporter(user, report, DECISION_UPDATE.purpose)
     return decision
 
 
@@ -254,31 +256,6 @@ def _start_follow_ups(user: Any, decision: Decision, data: DecisionInput) -> Non
             asked_by=user, asked_at=decision.decided_at,
         )  # fmt: skip
         audit.record(user, "review.info_requested", request, after={"question": request.question})
-
-
-def reporter_email(report: Report) -> str:
-    person = (
-        report.involvements.filter(role=Role.PERSON_REPORTING).exclude(person__email="").first()
-    )
-    return person.person.email if person else ""
-
-
-def _tell_reporter(actor: Any, report: Report, subject: str) -> None:
-    """An email that says only that there is news: the status page says what (anyone may read
-    a mailbox, so no details go in the message)."""
-    to = reporter_email(report)
-    if not to:
-        return
-    body = (
-        f"There is an update on your crime report {report.reference}.\n\n"
-        'To read it, use "Check on a report" on our website and enter your reference and\n'
-        "this email address.\n\n"
-        "If anyone is in immediate danger, call 999.\n"
-    )
-    do_queue_email(
-        actor, to=to, subject=f"{subject} {report.reference}", body=body,
-        purpose="decision update", about=report,
-    )  # fmt: skip
 
 
 # ---- The reporter answers a request for information --------------------------------------------
