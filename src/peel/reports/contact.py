@@ -71,3 +71,13 @@ def not_stated(preference: ContactPreference | None) -> bool:
     return preference is None or (
         preference.email_ok is None and preference.phone_ok is None and preference.post_ok is None
     )
+
+
+def contact_panel(report: Report) -> dict[str, object]:
+    """What the review screen and the report page show at the top."""
+    preference = preference_of(report)
+    return {
+        "summary": contact_summary(report),
+        "restricted": is_restricted(preference),
+        "not_stated": not_stated(preference),
+    }

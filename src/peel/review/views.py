@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from peel.audit.log import record_access
 from peel.reports.access import get_report_for_user
+from peel.reports.contact import contact_panel
 from peel.reports.models import Report
 from peel.review import clock
 from peel.review.actions import (
@@ -107,6 +108,7 @@ def _report_context(user: Any, report: Report) -> dict[str, Any]:
         "linked": linked_records(user, report),
         "attachments": attachments(report),
         "answers": report.info_requests.exclude(answered_at=None),
+        "contact": contact_panel(report),
     }
 
 
