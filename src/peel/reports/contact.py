@@ -63,7 +63,9 @@ def contact_sentences(preference: ContactPreference | None) -> list[str]:
 def is_restricted(preference: ContactPreference | None) -> bool:
     """The reporter limited how we may contact them: shown as a warning, not a note."""
     return preference is not None and (
-        preference.email_ok is False or preference.phone_ok is False or bool(preference.others_may_read)
+        preference.email_ok is False
+        or preference.phone_ok is False
+        or bool(preference.others_may_read)
     )
 
 

@@ -4,15 +4,23 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('notifications', '0001_initial'),
+        ("notifications", "0001_initial"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='outboundemail',
-            name='status',
-            field=models.CharField(choices=[('pending', 'Waiting to send'), ('sent', 'Sent'), ('failed', 'Gave up'), ('withheld', 'Withheld: not safe to send')], default='pending', max_length=10),
+            model_name="outboundemail",
+            name="status",
+            field=models.CharField(
+                choices=[
+                    ("pending", "Waiting to send"),
+                    ("sent", "Sent"),
+                    ("failed", "Gave up"),
+                    ("withheld", "Withheld: not safe to send"),
+                ],
+                default="pending",
+                max_length=10,
+            ),
         ),
     ]

@@ -5,22 +5,33 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('reports', '0004_report_restricted_to_merged_into'),
+        ("reports", "0004_report_restricted_to_merged_into"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ContactPreference',
+            name="ContactPreference",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('email_ok', models.BooleanField(null=True)),
-                ('phone_ok', models.BooleanField(null=True)),
-                ('post_ok', models.BooleanField(null=True)),
-                ('safe_times', models.CharField(blank=True, max_length=200)),
-                ('others_may_read', models.BooleanField(null=True)),
-                ('report', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='contact_preference', to='reports.report')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("email_ok", models.BooleanField(null=True)),
+                ("phone_ok", models.BooleanField(null=True)),
+                ("post_ok", models.BooleanField(null=True)),
+                ("safe_times", models.CharField(blank=True, max_length=200)),
+                ("others_may_read", models.BooleanField(null=True)),
+                (
+                    "report",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="contact_preference",
+                        to="reports.report",
+                    ),
+                ),
             ],
         ),
     ]
