@@ -32,6 +32,7 @@ from peel.workqueue.actions import (
     do_complete_item,
     do_enqueue,
     do_enqueue_report,
+    do_refer_to_safeguarding,
 )
 from peel.workqueue.models import WorkItem, WorkKind
 from peel.workqueue.service_levels import service_levels
@@ -245,10 +246,10 @@ def _start_follow_ups(user: Any, decision: Decision, data: DecisionInput) -> Non
             user, WorkKind.CRIME_INVESTIGATION, decision.work_item.grade, report=report,
             summary=f"Allocate crime {decision.crime.crime_number}: {what}",
         )  # fmt: skip
-    if NextAction.REFER in actions:
-        do_enqueue(
-            user, WorkKind.SAFEGUARDING_REFERRAL, data.referral_grade, report=report,
-            summary=f"Referral from the review of {report.reference}: {what}",
+    if NextAction.REFER in actions:  # joins the referral already open, if there is one
+        do_refer_to_safeguarding(
+            user, report, data.referral_grade,
+            f"Referral from the review of {report.reference}: {what}",
         )  # fmt: skip
     if NextAction.REQUEST_INFO in actions:
         request = InfoRequest.objects.create(
