@@ -145,7 +145,12 @@ class Command(BaseCommand):
         """A few reports by the Standard API and email, and some input held in quarantine."""
         filed = 0
         for i in range(10):
-            body = json.dumps(sample_document(seed=seed * 1000 + i)).encode()
+            document = sample_document(seed=seed * 1000 + i)
+            if i % 4 == 0:  # the national form's reporter asked to be contacted by phone only
+                for entity in document["included"]:
+                    if entity["id"].startswith("person.victim"):
+                        entity["attributes"]["contactPreference"] = ["CPNC_0002"]
+            body = json.dumps(document).encode()
             filed += accept_json("national hub (demo)", Channel.API, body).ok
         for i in range(5):
             raw = build_report_email(
