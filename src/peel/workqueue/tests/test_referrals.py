@@ -150,3 +150,51 @@ def test_the_review_screen_does_not_choose_a_referral_for_the_operator(operator:
     assert 'value="refer"' in page  # offered, since none is open
     assert not re.search(r'value="refer"[^>]*checked', page)
     assert "selected>Red" not in page and 'value="RED" selected' not in page
+
+
+@pytest.mark.django_db
+def test_a_page_opened_before_triage_referred_still_records_and_joins_the_referral(
+    operator: Any,
+) -> None:
+    report = file_report()
+    item = do_get_work(operator)
+    assert item is not None and item.report_id == report.pk
+    client = Client()
+    client.login(username=operator.username, password=PASSWORD)
+    assert 'value="refer"' in client.get(f"/staff/work/{item.pk}/").content.decode()
+    # Meanwhile a re-score (a DASH, a linked report) makes triage refer it.
+    triage_referral, _ = do_refer_to_safeguarding("triage", report, "AMBER", "Triage asked")
+    response = client.post(
+        f"/staff/work/{item.pk}/",
+        {
+            "outcome": "crime", "offence_code": "49", "opening_code": "108",
+            "closing_code": "108", "actions": ["refer"], "referral_grade": "RED",
+        },
+    )  # fmt: skip
+    assert response.status_code == 302
+    [referral] = referrals(report)
+    assert referral.pk == triage_referral.pk and referral.grade == "RED"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_migration_closes_second_open_referrals_kept_from_before_the_rule() -> None:
+    from django.db.migrations.executor import MigrationExecutor
+
+    before, after = [("workqueue", "0006_workitem_reserved_for_new_kinds")], [
+        ("workqueue", "0007_one_open_referral_per_report")
+    ]
+    report = file_report()
+    executor = MigrationExecutor(connection)
+    executor.migrate(before)
+    try:
+        old = executor.loader.project_state(before).apps.get_model("workqueue", "WorkItem")
+        first = do_refer_to_safeguarding("triage", report, "AMBER", "Triage")[0]
+        twin = old.objects.get(pk=first.pk)
+        twin.pk = None  # the defect: a second open referral for the same report
+        twin.save()
+    finally:
+        executor = MigrationExecutor(connection)
+        executor.migrate(after)
+    statuses = [r.status for r in referrals(report)]
+    assert statuses == [WorkStatus.QUEUED, WorkStatus.CANCELLED]
+    assert AuditEvent.objects.filter(action="work.cancelled", actor_label="migration").count() == 1
