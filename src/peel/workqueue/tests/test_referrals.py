@@ -180,9 +180,10 @@ def test_a_page_opened_before_triage_referred_still_records_and_joins_the_referr
 def test_the_migration_closes_second_open_referrals_kept_from_before_the_rule() -> None:
     from django.db.migrations.executor import MigrationExecutor
 
-    before, after = [("workqueue", "0006_workitem_reserved_for_new_kinds")], [
-        ("workqueue", "0007_one_open_referral_per_report")
-    ]
+    before, after = (
+        [("workqueue", "0006_workitem_reserved_for_new_kinds")],
+        [("workqueue", "0007_one_open_referral_per_report")],
+    )
     report = file_report()
     executor = MigrationExecutor(connection)
     executor.migrate(before)
