@@ -45,6 +45,7 @@ _PERSONS = Page(
         Field("informant_dob", "Informant date of birth", "inf_dob", maxlength=10, pattern=DATE),
         Field("informant_phone", "Informant telephone", "inf_phone", maxlength=20),
         Field("informant_email", "Informant email", "inf_email", maxlength=120),
+        Field("informant_contact", "Contact instructions", "inf_contact", maxlength=200),
         Field("suspect", "Suspect details", "suspect", kind="textarea", maxlength=1000),
     ],
 )

@@ -27,7 +27,8 @@ from peel.intake.wizard import (
     display_answer,
     load_definition,
 )
-from peel.notifications.actions import do_queue_email
+from peel.notifications.actions import do_message_reporter
+from peel.notifications.messages import RECEIPT
 from peel.reports.choices import Channel
 from peel.reports.models import Report
 from peel.review.actions import do_answer_info_request
@@ -128,7 +129,6 @@ def report_check(request: HttpRequest) -> HttpResponse:
         )
         return render(request, "intake/refused.html", status=400)
     document, facts = build_document(definition, answers, state["token"])
-    email_receipt = facts.pop("email_receipt", False)
     # The evidence: the answers as given, and the SDM document built from them.
     envelope = {
         "form": {"definition": definition.version, "answers": answers},
@@ -145,8 +145,8 @@ def report_check(request: HttpRequest) -> HttpResponse:
             extra_facts=envelope["facts"],
         )
         report = outcome.submission.report if outcome.ok and outcome.submission else None
-        if outcome.status == "accepted" and report is not None and email_receipt:
-            _queue_receipt(request, report, answers["reporterEmail"])
+        if outcome.status == "accepted" and report is not None:
+            _queue_receipt(request, report)
     del request.session[SESSION_KEY]
     if report is None:
         # The form built a document the model rejects: a Peel defect, held for a supervisor.
@@ -155,27 +155,14 @@ def report_check(request: HttpRequest) -> HttpResponse:
 
 
 def _draft_facts(facts: dict[str, Any]) -> dict[str, Any]:
-    """Answers with no SDM field that the canonical report keeps."""
-    return {"immediate_danger": facts["immediate_danger"]} if "immediate_danger" in facts else {}
+    """Answers with no SDM field that the canonical report keeps (danger, safe contact)."""
+    return {k: v for k, v in facts.items() if k == "immediate_danger" or k.startswith("contact_")}
 
 
-def _queue_receipt(request: HttpRequest, report: Report, to: str) -> None:
+def _queue_receipt(request: HttpRequest, report: Report) -> None:
+    # Withheld (and audited) by notifications if the reporter said email is not safe.
     status_url = request.build_absolute_uri(reverse("report-status"))
-    body = (
-        "Thank you for reporting a crime.\n\n"
-        f"Your reference is {report.reference}. Quote it if you contact us about this report.\n\n"
-        "A member of police staff will review it. To see where it stands, visit\n"
-        f"{status_url}\nand enter your reference and this email address.\n\n"
-        "If anyone is in immediate danger, call 999.\n"
-    )  # no details of the report: someone else may read this mailbox
-    do_queue_email(
-        "public",
-        to=to,
-        subject=f"Crime report {report.reference} received",
-        body=body,
-        purpose="receipt",
-        about=report,
-    )
+    do_message_reporter("public", report, RECEIPT.purpose, status_url=status_url)
 
 
 def receipt(request: HttpRequest, reference: str) -> HttpResponse:

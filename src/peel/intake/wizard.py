@@ -197,6 +197,8 @@ def form_field(question: Question, schemas: SchemaSet, answers: dict[str, Any]) 
         )
     if question.kind == "email":
         return forms.EmailField(max_length=120, **common)
+    if question.slot == "fact":  # Peel's own question, with no national schema to shape it
+        return forms.CharField(max_length=200, **common)
     path = schema_path(question, answers)
     codes = schemas.value_list(path, question.attribute)
     if codes:

@@ -10,6 +10,7 @@ class EmailStatus(models.TextChoices):
     PENDING = "pending", "Waiting to send"
     SENT = "sent", "Sent"
     FAILED = "failed", "Gave up"
+    WITHHELD = "withheld", "Withheld: not safe to send"
 
 
 class OutboundEmail(models.Model):

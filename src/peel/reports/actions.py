@@ -9,7 +9,15 @@ from django.db import IntegrityError, transaction
 from peel.audit import log as audit
 from peel.reports.choices import ReportStatus
 from peel.reports.drafts import ReportDraft
-from peel.reports.models import Involvement, Item, Location, Person, Report, Vehicle
+from peel.reports.models import (
+    ContactPreference,
+    Involvement,
+    Item,
+    Location,
+    Person,
+    Report,
+    Vehicle,
+)
 
 # No 0/O or 1/I: references are read out over the phone.
 _REFERENCE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
@@ -62,6 +70,11 @@ def do_create_report(actor: Any, draft: ReportDraft, channel: str, received_at: 
             Vehicle(report=report, vrm=v.vrm, description=v.description) for v in draft.vehicles
         )
         Item.objects.bulk_create(Item(report=report, **item.__dict__) for item in draft.items)
+        ContactPreference.objects.create(
+            report=report, email_ok=draft.contact_email, phone_ok=draft.contact_phone,
+            post_ok=draft.contact_post, safe_times=draft.contact_times.strip()[:200],
+            others_may_read=draft.contact_others_may_read,
+        )  # fmt: skip
         audit.record(actor, "report.created", report, after={"channel": channel, **draft.as_dict()})
     return report
 

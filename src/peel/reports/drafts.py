@@ -77,6 +77,12 @@ class ReportDraft:
     drugs_or_alcohol: bool | None = None
     # Things a person must look at: sources that disagree, values that could not be used.
     flags: list[str] = field(default_factory=list)
+    # How the reporter may safely be contacted (reports.ContactPreference); None: not said.
+    contact_email: bool | None = None
+    contact_phone: bool | None = None
+    contact_post: bool | None = None
+    contact_times: str = ""
+    contact_others_may_read: bool | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)

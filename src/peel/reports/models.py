@@ -118,3 +118,24 @@ class Item(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} ({self.link_reason})"
+
+
+class ContactPreference(models.Model):
+    """How the person reporting may safely be contacted about this report.
+
+    Asked on the public form and read from the national document (person contactPreference,
+    CPNC codes). None means it was not said. Every message Peel sends the reporter is checked
+    against it in one place (notifications.actions); operators see it at the top of the report.
+    """
+
+    report = models.OneToOneField(
+        Report, on_delete=models.CASCADE, related_name="contact_preference"
+    )
+    email_ok = models.BooleanField(null=True)
+    phone_ok = models.BooleanField(null=True)
+    post_ok = models.BooleanField(null=True)  # only the national document states this
+    safe_times = models.CharField(max_length=200, blank=True)  # the reporter's own words
+    others_may_read = models.BooleanField(null=True)  # someone else may read or hear messages
+
+    def __str__(self) -> str:
+        return f"Contact preference for {self.report}"

@@ -16,9 +16,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from peel.audit import log as audit
-from peel.notifications.actions import do_queue_email
+from peel.notifications.actions import do_message_reporter
+from peel.notifications.messages import DECISION_UPDATE
 from peel.reports.actions import do_set_report_status
-from peel.reports.choices import ReportStatus, Role
+from peel.reports.choices import ReportStatus
 from peel.reports.models import Report
 from peel.review import clock
 from peel.review.choices import CrimeFlag, CrimeStatus, NextAction, Outcome, Verdict
@@ -31,6 +32,7 @@ from peel.workqueue.actions import (
     do_complete_item,
     do_enqueue,
     do_enqueue_report,
+    do_refer_to_safeguarding,
 )
 from peel.workqueue.models import WorkItem, WorkKind
 from peel.workqueue.service_levels import service_levels
@@ -171,7 +173,8 @@ def do_record_decision(user: Any, item: WorkItem, data: DecisionInput) -> Decisi
         _start_follow_ups(user, decision, data)
         do_enqueue_robot_tasks(user, decision)
         do_set_report_status(user, report, ReportStatus.DECIDED)
-        _tell_reporter(user, report, "There is an update on your report")
+        # Only that there is news; withheld if the reporter said email is not safe.
+        do_message_reporter(user, report, DECISION_UPDATE.purpose)
     return decision
 
 
@@ -243,10 +246,10 @@ def _start_follow_ups(user: Any, decision: Decision, data: DecisionInput) -> Non
             user, WorkKind.CRIME_INVESTIGATION, decision.work_item.grade, report=report,
             summary=f"Allocate crime {decision.crime.crime_number}: {what}",
         )  # fmt: skip
-    if NextAction.REFER in actions:
-        do_enqueue(
-            user, WorkKind.SAFEGUARDING_REFERRAL, data.referral_grade, report=report,
-            summary=f"Referral from the review of {report.reference}: {what}",
+    if NextAction.REFER in actions:  # joins the referral already open, if there is one
+        do_refer_to_safeguarding(
+            user, report, data.referral_grade,
+            f"Referral from the review of {report.reference}: {what}",
         )  # fmt: skip
     if NextAction.REQUEST_INFO in actions:
         request = InfoRequest.objects.create(
@@ -254,31 +257,6 @@ def _start_follow_ups(user: Any, decision: Decision, data: DecisionInput) -> Non
             asked_by=user, asked_at=decision.decided_at,
         )  # fmt: skip
         audit.record(user, "review.info_requested", request, after={"question": request.question})
-
-
-def reporter_email(report: Report) -> str:
-    person = (
-        report.involvements.filter(role=Role.PERSON_REPORTING).exclude(person__email="").first()
-    )
-    return person.person.email if person else ""
-
-
-def _tell_reporter(actor: Any, report: Report, subject: str) -> None:
-    """An email that says only that there is news: the status page says what (anyone may read
-    a mailbox, so no details go in the message)."""
-    to = reporter_email(report)
-    if not to:
-        return
-    body = (
-        f"There is an update on your crime report {report.reference}.\n\n"
-        'To read it, use "Check on a report" on our website and enter your reference and\n'
-        "this email address.\n\n"
-        "If anyone is in immediate danger, call 999.\n"
-    )
-    do_queue_email(
-        actor, to=to, subject=f"{subject} {report.reference}", body=body,
-        purpose="decision update", about=report,
-    )  # fmt: skip
 
 
 # ---- The reporter answers a request for information --------------------------------------------

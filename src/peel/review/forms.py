@@ -77,7 +77,7 @@ class DecisionForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
-    def __init__(self, *args: Any, **kwargs: Any):
+    def __init__(self, *args: Any, referral_open: bool = False, **kwargs: Any):
         super().__init__(*args, **kwargs)
         recordable = [o for o in offences().values() if o.recordable]
         codes = incident_codes()
@@ -91,6 +91,13 @@ class DecisionForm(forms.Form):
             field = self.fields[name]
             assert isinstance(field, forms.ChoiceField)
             field.choices = choices
+        if referral_open:
+            # The page shows the open referral instead of offering a second one. The field still
+            # accepts "refer", so a page opened before triage referred is not refused: the
+            # decision joins the open referral (do_refer_to_safeguarding).
+            actions = self.fields["actions"]
+            assert isinstance(actions, forms.ChoiceField)
+            actions.widget.choices = [c for c in NextAction.choices if c[0] != NextAction.REFER]
 
     def to_input(self) -> DecisionInput:
         data = self.cleaned_data

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from peel.audit.log import record_access
 from peel.reports.access import get_report_for_user
+from peel.reports.contact import contact_panel
 from peel.reports.models import Report
 from peel.review import clock
 from peel.review.actions import (
@@ -25,14 +26,14 @@ from peel.review.actions import (
     do_send_back,
     do_unmerge,
 )
-from peel.review.choices import CrimeFlag, Verdict
+from peel.review.choices import CrimeFlag, NextAction, Verdict
 from peel.review.duplicates import possible_duplicates
 from peel.review.evidence import attachment_bytes, attachments, rendered_pdf
 from peel.review.forms import CheckForm, DecisionForm, MergeForm, ReasonForm, SampleForm
 from peel.review.linked import linked_records
 from peel.review.models import QualityCheck, ReportMerge
 from peel.review.reference import suggest_category, suggest_offence
-from peel.workqueue.actions import NotYourItem
+from peel.workqueue.actions import NotYourItem, open_referral
 from peel.workqueue.forms import set_aside_context
 from peel.workqueue.models import WorkItem, WorkStatus
 
@@ -59,13 +60,13 @@ def _initial(report: Report) -> dict[str, Any]:
             "closing_code": previous.closing_code,
             "qualifiers": [q["code"] for q in previous.qualifiers],
             "victim_message": previous.victim_message,
-            "actions": previous.actions,
+            # Referring is always a fresh choice: the earlier decision's referral exists.
+            "actions": [a for a in previous.actions if a != NextAction.REFER],
             "deploy_grade": previous.deploy_grade,
             "action_rationale": previous.action_rationale,
         }
     offence = suggest_offence(report.offence_hint)
     category = suggest_category(offence)
-    assessment = report.assessments.first()
     qualifiers = [
         code
         for code, answer in (
@@ -81,8 +82,7 @@ def _initial(report: Report) -> dict[str, Any]:
         "closing_code": category.code if category else "",
         "crime_flags": [CrimeFlag.HATE] if report.hate_crime else [],
         "qualifiers": qualifiers,
-        "referral_grade": assessment.referral_grade if assessment else "",
-    }
+    }  # no referral grade: triage has referred already when it asked for one
 
 
 RISK_QUESTIONS = (
@@ -107,6 +107,7 @@ def _report_context(user: Any, report: Report) -> dict[str, Any]:
         "linked": linked_records(user, report),
         "attachments": attachments(report),
         "answers": report.info_requests.exclude(answered_at=None),
+        "contact": contact_panel(report),
     }
 
 
@@ -135,7 +136,10 @@ def review_item(request: HttpRequest, item_id: int) -> HttpResponse:
         return redirect("staff-home")
     assert item.report_id is not None
     report = get_report_for_user(request.user, item.report_id, purpose="review")
-    form = DecisionForm(request.POST or None, initial=_initial(report))
+    referral = open_referral(report)
+    form = DecisionForm(
+        request.POST or None, initial=_initial(report), referral_open=referral is not None
+    )
     status = 200
     if request.method == "POST":
         if form.is_valid():
@@ -166,6 +170,7 @@ def review_item(request: HttpRequest, item_id: int) -> HttpResponse:
             "duplicate"
         ),
         "previous": report.decisions.select_related("decided_by").first(),
+        "open_referral": referral,
         "merge_form": MergeForm(),
         **set_aside_context(),
     }

@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.utils import timezone
 
 from peel.reports.choices import Role
+from peel.reports.contact import contact_summary
 from peel.reports.models import Person, Report
 from peel.review.models import Decision
 
@@ -28,6 +29,7 @@ FIELDS: dict[str, str] = {
     "reporter_date_of_birth": "the person reporting's date of birth (YYYY-MM-DD)",
     "reporter_phone": "the person reporting's phone number (E.164)",
     "reporter_email": "the person reporting's email address",
+    "reporter_contact": "how the reporter may safely be contacted, e.g. 'Do not email.'",
     "victim_family_name": "the victim's family name",
     "victim_given_name": "the victim's given name",
     "victim_date_of_birth": "the victim's date of birth (YYYY-MM-DD)",
@@ -73,6 +75,7 @@ def canonical_record(decision: Decision) -> dict[str, str]:
         else "",
         "postcode": location.postcode if location else "",
         **_person("reporter", reporter),
+        "reporter_contact": contact_summary(report),  # so the CHS's users do not email them
         **_person("victim", victim),
         "suspect": "\n".join(s for s in suspects if s),
         "summary": report.description,

@@ -21,6 +21,7 @@ from peel.core.identifiers import (
 )
 from peel.reports.choices import HowInvolved, Role, SuspectKnown
 from peel.reports.drafts import ItemDraft, LocationDraft, PersonDraft, ReportDraft, VehicleDraft
+from peel.sdm.contact import contact_preferences
 from peel.sdm.document import Entity, SdmDocument
 
 HOW_INVOLVED = {
@@ -94,6 +95,7 @@ def to_draft(document: SdmDocument) -> ReportDraft:
         child_present=_bool(incident.get("childPresent")),
         drugs_or_alcohol=_bool(incident.get("incidentInfluencedByDrugsOrAlcohol")),
         flags=flags,
+        **contact_preferences(document),
     )
 
 

@@ -25,14 +25,16 @@ def sample_document(seed: int | None = None, submission_id: str | None = None) -
     fake.seed_instance(rng.randrange(2**32))
     offence, description = rng.choice(OFFENCES)
     occurred = fake.date_time_between("-10d", "-1h").replace(microsecond=0)
+    submission_id = submission_id or str(uuid.UUID(int=rng.getrandbits(128), version=4))
+    rng.random()  # once a random weapon (in a bike theft); drawn still so each seed is unchanged
     doc = SdmBuilder(
-        submission_id or str(uuid.UUID(int=rng.getrandbits(128), version=4)),
+        submission_id,
         {
             "incidentDescription": description,
             "incidentInvolvement": "IVLD_0001",
             "crimeType": offence,
             "incidentStillHappening": False,
-            "hadWeapon": rng.random() < 0.1,
+            "hadWeapon": False,  # none of these stories has one
             "incidentExactTimeKnown": True,
             "incidentStartDateTime": occurred.isoformat() + "Z",
             "subjectedToThreatAbuseOrAssault": offence == "Harassment",

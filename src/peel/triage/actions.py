@@ -16,7 +16,7 @@ from peel.triage.history import History, linked_history
 from peel.triage.models import Assessment, DashAssessment, RuleSetStatus, RuleSetVersion
 from peel.triage.rules import Outcome, RuleSet, RuleSetError, evaluate, parse_ruleset
 from peel.triage.store import active_ruleset
-from peel.workqueue.actions import OPEN_STATUSES, do_enqueue, do_enqueue_report
+from peel.workqueue.actions import OPEN_STATUSES, do_enqueue_report, do_refer_to_safeguarding
 from peel.workqueue.actions import do_regrade_report_items as _regrade_items
 from peel.workqueue.models import WorkItem, WorkKind
 
@@ -128,12 +128,9 @@ def _refer_if_due(actor: Any, report: Report, assessment: Assessment) -> None:
     if WorkItem.objects.filter(report=report, kind=WorkKind.SAFEGUARDING_REFERRAL).exists():
         return
     reasons = "; ".join(f["sentence"] for f in assessment.factors if f.get("refer"))
-    do_enqueue(
-        actor,
-        WorkKind.SAFEGUARDING_REFERRAL,
-        assessment.referral_grade,
-        report=report,
-        summary=f"Triage asked for a referral: {reasons}",
+    # One open referral per report, whichever road (the operator may have referred already).
+    do_refer_to_safeguarding(
+        actor, report, assessment.referral_grade, f"Triage asked for a referral: {reasons}"
     )
 
 

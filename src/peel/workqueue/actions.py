@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Min
 from django.utils import timezone
 
@@ -594,3 +594,49 @@ def _requeue(item: WorkItem) -> None:
     item.save(
         update_fields=["status", "holder", "allocated_at", "lease_expires_at", "follow_up_at"]
     )
+
+
+# ---- Safeguarding referrals: one open referral per report ---------------------------------------
+
+
+def open_referral(report: Report) -> WorkItem | None:
+    """The report's open safeguarding referral (its grade, holder and deadline), if any."""
+    return (
+        WorkItem.objects.filter(
+            report=report, kind=WorkKind.SAFEGUARDING_REFERRAL, status__in=OPEN_STATUSES
+        )
+        .select_related("holder", "team")
+        .first()
+    )
+
+
+def do_refer_to_safeguarding(
+    actor: Any, report: Report, grade: str, summary: str
+) -> tuple[WorkItem, bool]:
+    """Refer the report to the safeguarding hub, unless a referral is already open: then that
+    one stands (raised to `grade` if that is more urgent) and the request is audited on it.
+    Returns the referral and whether it is new. Triage and the operator's decision both come
+    here; the database's partial unique index (`one_open_referral_per_report`) settles two
+    roads arriving at the same moment."""
+    with transaction.atomic():
+        existing = open_referral(report)
+        if existing is None:
+            try:
+                with transaction.atomic():
+                    item = do_enqueue(
+                        actor, WorkKind.SAFEGUARDING_REFERRAL, grade, report=report, summary=summary
+                    )
+                return item, True
+            except IntegrityError:  # another road referred it in the same moment
+                existing = open_referral(report)
+                if existing is None:
+                    raise
+        existing = WorkItem.objects.select_for_update().get(pk=existing.pk)
+        levels = service_levels()
+        if levels.rank(grade) < levels.rank(existing.grade):
+            _regrade(actor, existing, grade, "work.regraded", f"Referred again: {summary}")
+        audit.record(
+            actor, "work.referral_already_open", existing,
+            after={"requested_grade": grade, "grade": existing.grade, "reason": summary[:300]},
+        )  # fmt: skip
+    return existing, False

@@ -82,6 +82,17 @@ class WorkItem(models.Model):
             models.Index(fields=["status", "follow_up_at"], name="workitem_follow_up"),
             models.Index(fields=["reserved_for", "status"], name="workitem_reserved"),
         ]
+        constraints = [
+            # Whichever road refers a report (triage, the operator's decision), the hub gets one
+            # open referral for it: see actions.do_refer_to_safeguarding.
+            models.UniqueConstraint(
+                fields=["report"],
+                condition=models.Q(
+                    kind="safeguarding_referral", status__in=["queued", "allocated", "parked"]
+                ),
+                name="one_open_referral_per_report",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} #{self.pk}"

@@ -96,7 +96,7 @@ def test_a_receipt_waits_in_the_outbox_while_the_mail_server_is_down(
     email = OutboundEmail.objects.get()
     assert email.status == EmailStatus.PENDING and email.attempts == 1 and email.last_error
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    assert send_pending() == {"sent": 1, "failed": 0}
+    assert send_pending() == {"sent": 1, "failed": 0, "withheld": 0}
 
 
 def test_the_status_page_follows_the_report_and_logs_each_read(

@@ -13,6 +13,7 @@ ANSWERS: dict[str, Any] = {
     "howInvolvedInCrime": "IVLD_0003",
     "reporterGivenName": "Joan", "reporterSurname": "Barker",
     "reporterEmail": "joan.barker@example.org", "reporterPhone": "0113 496 0000", "emailReceipt": "no",
+    "phoneSafe": "yes", "safeTimes": "Weekdays 9am to 5pm", "othersMayRead": "yes",
     "victimGivenName": "Alfie", "victimSurname": "Barker", "victimDateOfBirth": "2012-03-04",
     "under18": "yes", "disability": "no", "riskOfBeingVictimOfDomesticAbuse": "no",
     "riskOfSelfHarm": "no", "welfareRisk": "no", "welfareRiskDetails": "",

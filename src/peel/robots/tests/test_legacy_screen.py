@@ -36,6 +36,8 @@ def full_report() -> dict:
             ),
             PersonDraft(roles=[Role.UNKNOWN_SUSPECT.value], description="Tall, grey hoodie"),
         ],
+        # The CHS's users must see this beside the email address, or they will email her.
+        "contact_email": False, "contact_phone": True, "contact_times": "after 6pm",
     }  # fmt: skip
 
 
@@ -61,6 +63,7 @@ def test_a_decided_report_appears_in_the_chs_with_every_field_correct(
         "informant_dob": "03/02/1990",
         "informant_phone": "+447700900123",
         "informant_email": "zoe.obrien@example.org",
+        "informant_contact": "Do not email. Safe to phone: after 6pm.",
         "suspect": "Tall, grey hoodie",
         "summary": SUMMARY,
         "outcome": "Crime recorded",
@@ -70,8 +73,8 @@ def test_a_decided_report_appears_in_the_chs_with_every_field_correct(
         "notes": "",
     }
     assert task.status == TaskStatus.DONE and task.downstream_ref == contact["chs_number"]
-    assert len(task.verified_fields) == 19  # every field typed was read back from the record
-    assert task.tries.get().fields_verified == 19
+    assert len(task.verified_fields) == 20  # every field typed was read back from the record
+    assert task.tries.get().fields_verified == 20
 
 
 def test_a_changed_screen_stops_before_saving_and_a_person_gets_the_record(

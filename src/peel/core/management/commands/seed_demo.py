@@ -10,6 +10,7 @@ from django.core.management.base import BaseCommand, CommandParser
 from peel.accounts.actions import do_create_user, do_set_password
 from peel.accounts.models import User
 from peel.core.demodata import DemoReportFactory
+from peel.core.demoscenarios import Scenario
 from peel.intake.actions import do_accept_draft
 from peel.intake.email import accept_email, build_report_email
 from peel.intake.pipeline import accept_json
@@ -17,11 +18,10 @@ from peel.reports.choices import Channel
 from peel.reports.models import Report
 from peel.review.actions import DecisionInput, do_record_decision
 from peel.review.choices import NextAction, Outcome
-from peel.review.reference import search_offences, suggest_category, suggest_offence
+from peel.review.reference import offences, suggest_category
 from peel.review.testing import decision_input
 from peel.sdm.samples import sample_document
 from peel.workqueue.actions import do_get_work
-from peel.workqueue.models import WorkItem
 
 DEMO_USERS = [
     ("operator1", ["operator"], "Olivia", "Okafor"),
@@ -64,26 +64,47 @@ def ensure_demo_users() -> dict[str, str]:
     return logins
 
 
-def _demo_decision(item: WorkItem, outcome: str) -> DecisionInput:
-    """A plausible decision: the offence the reporter's words suggest, or other theft."""
-    assert item.report is not None
-    if outcome != Outcome.CRIME:
-        return decision_input(outcome)
-    hint = item.report.offence_hint
-    offence = suggest_offence(hint) or next(iter(search_offences(hint)), None)
-    category = suggest_category(offence)
-    return decision_input(
-        outcome,
-        offence_code=offence.code if offence else "49",
-        opening_code=category.code if category else "108",
-        closing_code=category.code if category else "108",
-        actions=[NextAction.INVESTIGATE] if _worth_investigating(item) else [NextAction.RESOLVE],
-        victim_message="Thank you for reporting this. We have recorded it as a crime.",
-    )
+# What an operator records for the Standard API's sample documents (sdm/samples.py).
+SAMPLE_OFFENCES = {
+    "Theft of a bicycle": "44", "Theft from a vehicle": "45", "Criminal damage": "58A",
+    "Harassment": "8L", "Theft of a mobile phone": "39",
+}  # fmt: skip
 
 
-def _worth_investigating(item: WorkItem) -> bool:
-    return item.grade in ("P1", "P2")
+def _categories(offence_code: str) -> tuple[str, str]:
+    category = suggest_category(offences().get(offence_code))
+    return (category.code, category.code) if category else ("303", "303")
+
+
+def _demo_decision(report: Report, scenario: Scenario | None) -> DecisionInput:
+    """The decision an operator would make: the scenario's own, else the sample's offence."""
+    if scenario is not None:
+        opening, closing = _categories(scenario.offence_code)
+        return decision_input(
+            scenario.outcome,
+            offence_code=scenario.offence_code,
+            opening_code=scenario.closing_code or opening,
+            closing_code=scenario.closing_code or closing,
+            rationale=scenario.rationale,
+            victim_message=scenario.victim_message,
+            actions=list(scenario.actions),
+            crime_flags=list(scenario.crime_flags),
+            qualifiers=list(scenario.qualifiers),
+            deploy_grade=scenario.deploy_grade,
+            referral_grade=scenario.referral_grade,
+        )
+    code = SAMPLE_OFFENCES.get(report.offence_hint)
+    if code is None:  # nothing to go on: ask the reporter rather than guess an offence
+        return decision_input(
+            Outcome.CRIME_RELATED_INCIDENT, opening_code="303", closing_code="303",
+            rationale="The report does not yet say enough to identify an offence.",
+            victim_message="We need a little more information before we can record this.",
+            actions=[NextAction.REQUEST_INFO],
+            info_request="Please tell us what was taken or damaged, and how.",
+        )  # fmt: skip
+    opening, closing = _categories(code)
+    return decision_input(Outcome.CRIME, offence_code=code, opening_code=opening,
+                          closing_code=closing)  # fmt: skip
 
 
 class Command(BaseCommand):
@@ -98,18 +119,22 @@ class Command(BaseCommand):
         logins = ensure_demo_users()
         factory = DemoReportFactory(seed=options["seed"])
         created = 0
-        for draft in factory.reports(options["reports"]):
-            do_accept_draft("demo generator", draft)
+        scenarios: dict[int, Scenario] = {}
+        for case in factory.cases(options["reports"]):
+            submission = do_accept_draft("demo generator", case.draft)
+            assert submission.report_id is not None
+            scenarios[submission.report_id] = case.scenario
             created += 1
         created += self._other_roads(options["seed"])
         operator = User.objects.get(username="operator2")
         to_decide = int(created * options["decided"])
-        for i in range(to_decide):
+        for _ in range(to_decide):
             item = do_get_work(operator)
             if item is None:
                 break
-            outcome = [Outcome.CRIME, Outcome.CRIME, Outcome.NOT_A_CRIME][i % 3]
-            do_record_decision(operator, item, _demo_decision(item, outcome))
+            assert item.report is not None
+            decision = _demo_decision(item.report, scenarios.get(item.report.pk))
+            do_record_decision(operator, item, decision)
         self.stdout.write(
             f"Created {created} demo reports ({to_decide} already decided); "
             f"{Report.objects.count()} reports in all."
@@ -120,7 +145,12 @@ class Command(BaseCommand):
         """A few reports by the Standard API and email, and some input held in quarantine."""
         filed = 0
         for i in range(10):
-            body = json.dumps(sample_document(seed=seed * 1000 + i)).encode()
+            document = sample_document(seed=seed * 1000 + i)
+            if i % 4 == 0:  # the national form's reporter asked to be contacted by phone only
+                for entity in document["included"]:
+                    if entity["id"].startswith("person.victim"):
+                        entity["attributes"]["contactPreference"] = ["CPNC_0002"]
+            body = json.dumps(document).encode()
             filed += accept_json("national hub (demo)", Channel.API, body).ok
         for i in range(5):
             raw = build_report_email(

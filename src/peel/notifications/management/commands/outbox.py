@@ -30,7 +30,10 @@ class Command(BaseCommand):
             return
         while True:
             counts = send_pending()
-            self.stdout.write(f"Sent {counts['sent']}, failed {counts['failed']}.")
+            self.stdout.write(
+                f"Sent {counts['sent']}, failed {counts['failed']}, "
+                f"withheld {counts['withheld']} (not safe to send)."
+            )
             if not options["poll"]:
                 break
             time.sleep(options["poll"])
