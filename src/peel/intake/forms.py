@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 
 
@@ -13,6 +15,10 @@ class AnswerForm(forms.Form):
     answer = forms.CharField(
         label="Your answer", max_length=4000, widget=forms.Textarea(attrs={"rows": 5})
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "answer-%s")  # shown beside the look-up form: ids differ
+        super().__init__(*args, **kwargs)
 
 
 class StatusForm(forms.Form):
