@@ -74,7 +74,9 @@ def say_what_to_do(label: str, field: forms.Field, error: ValidationError) -> st
     """One error as a person should read it: Django's generic wording replaced, others kept."""
     template = str(error.message)
     params: dict[str, Any] = dict(error.params or {})
-    if template not in GENERIC:
+    # Django's length and range messages are plural-aware and read as "" until formatted.
+    generic = template in GENERIC or not template or template.startswith("Ensure this value")
+    if not generic:
         return template % params if params else template
     name = _TRAILING.sub("", label.strip()) or "This"
     if error.code == "required":
@@ -94,8 +96,8 @@ def say_what_to_do(label: str, field: forms.Field, error: ValidationError) -> st
     if error.code == "min_value":
         return f"{name} must be {params['limit_value']} or more"
     if error.code in ("invalid_choice", "invalid_list"):
-        return f"Select {_subject(label)} from the options given"
-    return template % params if params else template
+        return f"Select one of the options given for {_subject(label)}"
+    return " ".join(error.messages)
 
 
 def field_messages(bound: forms.BoundField) -> list[str]:

@@ -110,7 +110,9 @@ def public_status(report: Report) -> PublicStatus:
             "A member of police staff is reviewing your report now.",
         )  # fmt: skip
     return PublicStatus(
-        report.reference, "Received", "We have your report. A member of police staff will review it."
+        report.reference,
+        "Received",
+        "We have your report. A member of police staff will review it.",
     )
 
 

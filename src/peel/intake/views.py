@@ -115,7 +115,7 @@ def report_danger(request: HttpRequest) -> HttpResponse:
     danger = definition.danger(answers)
     if danger is None:
         return redirect("report-start")
-    form = DangerForm(request.POST or None)
+    form = DangerForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         answers[DANGER_KEY] = form.cleaned_data["choice"]
         request.session.modified = True
@@ -125,9 +125,7 @@ def report_danger(request: HttpRequest) -> HttpResponse:
         "danger": danger,
         "reasons": _danger_reasons(answers),
     }
-    return render(
-        request, "intake/report_danger.html", context, status=400 if form.errors else 200
-    )
+    return render(request, "intake/report_danger.html", context, status=400 if form.errors else 200)
 
 
 def _danger_reasons(answers: dict[str, Any]) -> list[str]:

@@ -217,8 +217,8 @@ def form_field(question: Question, schemas: SchemaSet, answers: dict[str, Any]) 
     if question.kind == "email":
         return forms.EmailField(max_length=120, **common)
     if question.kind == "phone":  # a phone keypad on mobiles; any UK format is accepted
-        widget = forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"})
-        return forms.CharField(max_length=35, widget=widget, **common)
+        tel = forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"})
+        return forms.CharField(max_length=35, widget=tel, **common)
     path = schema_path(question, answers)
     codes = schemas.value_list(path, question.attribute)
     if codes:

@@ -12,9 +12,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
+from peel.core.formerrors import field_messages
 from peel.intake.models import QuarantineItem, QuarantineStatus
 from peel.reports.access import get_report_for_user
-from peel.core.formerrors import field_messages
 from peel.workqueue.actions import (
     OPEN_STATUSES,
     NotYourItem,
@@ -117,7 +117,7 @@ def bulk_action(request: HttpRequest) -> HttpResponse:
     back = reverse("queue") + ("?" + request.POST["filters"] if request.POST.get("filters") else "")
     if not form.is_valid():
         for error in form.non_field_errors():
-            messages.error(request, error)
+            messages.error(request, str(error))
         for bound in form:
             for message in field_messages(bound):  # what to do, not Django's generic words
                 messages.error(request, message)
