@@ -81,8 +81,12 @@ def test_danger_answers_stop_the_form_until_the_person_chooses_to_continue(
     page.locator("input[name=hadWeapon][value=no]").check()
     page.get_by_role("button", name="Continue").click()
     expect(page.get_by_role("heading", name="Call 999 now", exact=True)).to_be_visible()
-    expect(page.get_by_role("link", name="Call 999", exact=True)).to_have_attribute("href", "tel:999")
-    expect(page.get_by_role("main").get_by_text("On a mobile: if you are asked")).to_contain_text("55")
+    expect(page.get_by_role("link", name="Call 999", exact=True)).to_have_attribute(
+        "href", "tel:999"
+    )
+    expect(page.get_by_role("main").get_by_text("On a mobile: if you are asked")).to_contain_text(
+        "55"
+    )
     assert_accessible(page)
     page.get_by_role("button", name="Continue my report").click()  # nothing chosen
     summary = page.locator("[data-error-summary]")
