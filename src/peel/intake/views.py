@@ -47,6 +47,11 @@ def rate_limited(request: HttpRequest, group: str, rate: str) -> bool:
 
 SESSION_KEY = "public_report"  # core.views.quick_exit forgets it too
 DANGER_KEY = "dangerAdvice"  # kept with the answers: what the person chose on the call-999 page
+# ... and shown to the operator among the report's flags ("Check before deciding").
+DANGER_FLAGS = {
+    "called_999": "The form told the reporter to call 999; they said they had called 999.",
+    "cannot_call": "The form told the reporter to call 999; they said they could not call now.",
+}
 
 
 def _state(request: HttpRequest, definition: FormDefinition) -> dict[str, Any]:
@@ -92,8 +97,9 @@ def report_page(request: HttpRequest, page_id: str) -> HttpResponse:
             state["after_danger"] = reverse("report-check")
         else:
             state["after_danger"] = reverse("report-page", args=[following.id])
-        if page.stops(answers):
+        if page.stop_if:
             answers.pop(DANGER_KEY, None)  # asked again whenever the answers say so
+        if page.stops(answers):
             return redirect("report-danger")
         return redirect(state["after_danger"])
     previous = definition.previous_page(page, answers)
@@ -185,6 +191,7 @@ def report_check(request: HttpRequest) -> HttpResponse:
             store_bytes(raw, "application/json"),
             document,
             extra_facts=envelope["facts"],
+            flags=[DANGER_FLAGS[answers[DANGER_KEY]]] if DANGER_KEY in answers else [],
         )
         report = outcome.submission.report if outcome.ok and outcome.submission else None
         if outcome.status == "accepted" and report is not None and email_receipt:

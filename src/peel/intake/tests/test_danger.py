@@ -101,6 +101,8 @@ def test_a_report_sent_after_the_stop_keeps_every_danger_answer_and_the_choice(
     submission = Submission.objects.get()
     envelope = json.loads(blob_path(submission.raw.sha256).read_bytes())
     assert envelope["form"]["answers"]["dangerAdvice"] == choice
+    said = "had called 999" if choice == "called_999" else "could not call now"
+    assert report.flags == [f"The form told the reporter to call 999; they said they {said}."]
     receipt = client.get(response["Location"]).content.decode()
     assert "call 999 now" in receipt
 
@@ -113,3 +115,12 @@ def test_quick_exit_forgets_the_report_in_progress_and_leaves(client: Client, se
     assert response.status_code == 302 and response["Location"] == "https://www.example.org/weather"
     assert "public_report" not in client.session
     assert client.get("/report/check/")["Location"].startswith("/report/")  # starts afresh
+
+
+def test_changing_the_danger_answers_to_no_drops_the_call_999_note(client: Client) -> None:
+    answer_pages(client, immediateDanger="yes")
+    response = client.post("/report/safety/?return=check", SAFE)
+    assert response["Location"] == "/report/check/"
+    client.post("/report/check/")
+    report = Report.objects.get()
+    assert report.immediate_danger is False and report.flags == []
