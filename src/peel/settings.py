@@ -86,6 +86,7 @@ TEMPLATES = [
 ]
 # Every form field is drawn by templates/forms/field.html: errors that say what to do, GOV.UK style.
 FORM_RENDERER = "peel.core.rendering.PeelFormRenderer"
+CSRF_FAILURE_VIEW = "peel.core.views.csrf_failure"
 
 
 def _database(url: str | None) -> dict[str, Any]:

@@ -143,3 +143,48 @@ def test_the_footer_pages_and_the_error_page_are_accessible(live_server, new_pag
     page.goto(f"{live_server.url}{url}")
     expect(page.get_by_role("contentinfo")).to_contain_text("Accessibility statement")
     assert_accessible(page)
+
+
+def test_the_forbidden_page_is_accessible(live_server, new_page, make_user) -> None:
+    make_user("olivia", "operator")
+    page = new_page()
+    page.goto(f"{live_server.url}/staff/login/")
+    page.get_by_label("Username").fill("olivia")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.goto(f"{live_server.url}/staff/queue/")  # a supervisor's page
+    expect(page.get_by_role("heading", name="You cannot see this page")).to_be_visible()
+    assert_accessible(page)
+
+
+def test_the_status_page_question_with_an_empty_answer(live_server, new_page, make_user) -> None:
+    from peel.review.actions import do_record_decision
+    from peel.review.choices import NextAction, Outcome
+    from peel.review.testing import decision_input
+
+    operator = make_user("olivia", "operator")
+    report = file_report()
+    item = do_get_work(operator)
+    assert item is not None
+    do_record_decision(
+        operator,
+        item,
+        decision_input(
+            Outcome.NOT_A_CRIME,
+            actions=[NextAction.REQUEST_INFO],
+            info_request="Was the shed door locked?",
+        ),
+    )
+    page = new_page()
+    page.goto(f"{live_server.url}/report/status/")
+    page.get_by_label("Your reference").fill(report.reference)
+    page.get_by_label("The email address you gave us").fill("amira.khan@example.org")
+    page.get_by_role("button", name="Check").click()
+    expect(page.get_by_test_id("state")).to_have_text("We need more information from you")
+    expect(page.get_by_text("Closed")).to_have_count(0)
+    assert_accessible(page)
+    page.get_by_role("button", name="Send your answer").click()
+    summary = page.locator("[data-error-summary]")
+    expect(summary).to_be_focused()
+    expect(summary).to_contain_text("Enter your answer")
+    assert_accessible(page)

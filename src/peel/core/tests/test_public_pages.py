@@ -123,3 +123,12 @@ def test_a_server_error_page_renders_without_touching_the_database(
 def test_a_permission_refused_by_a_view_gets_the_styled_page(client: Client) -> None:
     response = client.get("/forbidden/")
     assert response.status_code == 403 and "You cannot see this page" in response.content.decode()
+
+
+def test_a_form_sent_without_its_csrf_token_gets_a_page_that_says_what_to_do() -> None:
+    client = Client(enforce_csrf_checks=True)
+    client.get("/report/")
+    response = client.post("/report/safety/", {"immediateDanger": "no"})
+    body = response.content.decode()
+    assert response.status_code == 403 and "<h1>This page has expired</h1>" in body
+    assert "reload the page, and send it again" in body and all(link in body for link in FOOTER)
