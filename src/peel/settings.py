@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django.forms",  # its widget templates, for Peel's form renderer below
     "peel.core",
     "peel.accounts",
     "peel.audit",
@@ -78,10 +79,14 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "peel.core.context.public_site",
             ],
         },
     },
 ]
+# Every form field is drawn by templates/forms/field.html: errors that say what to do, GOV.UK style.
+FORM_RENDERER = "peel.core.rendering.PeelFormRenderer"
+CSRF_FAILURE_VIEW = "peel.core.views.csrf_failure"
 
 
 def _database(url: str | None) -> dict[str, Any]:
@@ -185,6 +190,21 @@ PEEL: dict[str, Any] = {
     "ROBOT_WORKERS": int(os.environ.get("PEEL_ROBOT_WORKERS", "2")),
 }
 DATA_UPLOAD_MAX_MEMORY_SIZE = PEEL["API_MAX_BYTES"]
+
+# The public pages: the force's name (footer, privacy notice, accessibility statement), and where
+# the quick-exit control goes (a neutral site; the visit to Peel is replaced in the history).
+PEEL.update(
+    {
+        "FORCE_NAME": os.environ.get("PEEL_FORCE_NAME", "Peel Constabulary"),
+        "QUICK_EXIT_URL": os.environ.get("PEEL_QUICK_EXIT_URL", "https://www.bbc.co.uk/weather"),
+        # The privacy notice's contacts (a force publishes its own).
+        "DPO_EMAIL": os.environ.get("PEEL_DPO_EMAIL", "data.protection@peel.invalid"),
+        "ACCESSIBILITY_EMAIL": os.environ.get(
+            "PEEL_ACCESSIBILITY_EMAIL", "accessibility@peel.invalid"
+        ),
+        "ACCESSIBILITY_TESTED": os.environ.get("PEEL_ACCESSIBILITY_TESTED", "1 December 2026"),
+    }
+)
 
 # The public form's protection against floods and bots (no third-party service).
 PEEL.update(

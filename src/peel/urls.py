@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 urlpatterns = [
+    path("", include("peel.core.urls")),
     path("", include("peel.intake.urls")),
     path("", include("peel.workqueue.urls")),
     path("", include("peel.review.urls")),
@@ -12,3 +13,8 @@ urlpatterns = [
     path("staff/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
 ]
+
+# Styled error pages with the normal header and footer (core/views.py).
+handler403 = "peel.core.views.forbidden"
+handler404 = "peel.core.views.not_found"
+handler500 = "peel.core.views.server_error"

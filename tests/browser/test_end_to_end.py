@@ -22,6 +22,12 @@ def answer_every_page(page: Page, answers: dict[str, object]) -> list[str]:
     definition = load_definition()
     seen = []
     while "/report/check/" not in page.url:
+        if "/report/call-999/" in page.url:  # told to call 999 first; carrying on as a record
+            seen.append("call-999")
+            assert_accessible(page)
+            page.get_by_label("I have called 999 - continue my report").check()
+            page.get_by_role("button", name="Continue my report").click()
+            continue
         form_page = definition.page(page.url.rstrip("/").rsplit("/", 1)[-1])
         assert form_page is not None, page.url
         seen.append(form_page.id)
@@ -81,6 +87,7 @@ def test_public_report_to_operator_decision_and_supervisor_return(
     }  # fmt: skip
     pages_seen = answer_every_page(public, answers)
     assert "victim" not in pages_seen and "suspect-known" in pages_seen  # only pages that apply
+    assert pages_seen[:2] == ["safety", "call-999"]  # immediate danger: call 999 first
     expect(
         public.get_by_role("heading", name="Check your answers before sending your report")
     ).to_be_visible()

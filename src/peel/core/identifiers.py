@@ -57,14 +57,43 @@ def normalise_vrm(value: str) -> str:
     return compact
 
 
+# UK national significant numbers: 10 digits (9 for a few 01 areas), never starting 0, 4 or 6.
+_UK_NSN = re.compile(r"^(1\d{8,9}|[235789]\d{9})$")
+
+
 def normalise_phone(value: str, region: str = "GB") -> str:
-    """Any UK or international number -> E.164, '+441134960000' (POLE DS_053)."""
+    """Any UK or international number, as people write it -> E.164, '+441134960000' (POLE DS_053).
+
+    '07911 654321', '+44 7911 654321', '(020) 7946 0018', '0044 20 7946 0018' and
+    '+44 (0)20 7946 0018' are all accepted. A UK number is checked against the national numbering
+    plan's shape, not the library's list of allocated ranges: ranges are allocated faster than
+    any list is updated, and a reporter's real number must never be refused.
+    """
+    cleaned = re.sub(r"\(0\)", "", value.strip())  # '+44 (0)20 ...': the trunk 0 is not dialled
+    cleaned = re.sub(r"^00", "+", re.sub(r"[\s().\-/]", "", cleaned))
+    if not cleaned or not re.fullmatch(r"\+?[0-9]+", cleaned):
+        raise InvalidIdentifier(
+            f"Enter a phone number using only numbers, spaces and + ( ) -, like 07700 900982 "
+            f"or +44 113 496 0000 ('{value}' has other characters)."
+        )
     try:
-        number = phonenumbers.parse(value, region)
+        number = phonenumbers.parse(cleaned, region)
     except phonenumbers.NumberParseException as exc:
-        raise InvalidIdentifier(f"'{value}' is not a phone number.") from exc
-    if not phonenumbers.is_valid_number(number):
-        raise InvalidIdentifier(f"'{value}' is not a valid phone number.")
+        raise InvalidIdentifier(
+            f"Enter a phone number, like 07700 900982 or +44 113 496 0000 ('{value}' is not one)."
+        ) from exc
+    national = str(number.national_number)
+    if number.country_code == 44:
+        if not _UK_NSN.match(national):
+            raise InvalidIdentifier(
+                f"Enter a UK phone number with 11 digits, like 07700 900982 or 0113 496 0000 "
+                f"('{value}' is not one)."
+            )
+    elif not phonenumbers.is_possible_number(number):
+        raise InvalidIdentifier(
+            f"Enter a phone number, like 07700 900982 or, from abroad, +33 1 23 45 67 89 "
+            f"('{value}' is not a possible number)."
+        )
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 

@@ -13,11 +13,12 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 from django_ratelimit.core import is_ratelimited
 
 from peel.intake.evidence import store_bytes
-from peel.intake.forms import AnswerForm, StatusForm
+from peel.intake.forms import AnswerForm, DangerForm, StatusForm
 from peel.intake.pipeline import accept_document
 from peel.intake.status import find_report_for_reporter, public_status, record_public_read
 from peel.intake.wizard import (
@@ -45,7 +46,13 @@ def rate_limited(request: HttpRequest, group: str, rate: str) -> bool:
     return is_ratelimited(request, group=group, key="ip", rate=rate, method="POST", increment=True)
 
 
-SESSION_KEY = "public_report"
+SESSION_KEY = "public_report"  # core.views.quick_exit forgets it too
+DANGER_KEY = "dangerAdvice"  # kept with the answers: what the person chose on the call-999 page
+# ... and shown to the operator among the report's flags ("Check before deciding").
+DANGER_FLAGS = {
+    "called_999": "The form told the reporter to call 999; they said they had called 999.",
+    "cannot_call": "The form told the reporter to call 999; they said they could not call now.",
+}
 
 
 def _state(request: HttpRequest, definition: FormDefinition) -> dict[str, Any]:
@@ -68,6 +75,7 @@ def report_start(request: HttpRequest) -> HttpResponse:
     return redirect("report-page", page_id=definition.pages[0].id)
 
 
+@never_cache  # nothing of a report stays in the browser's cache for someone else to find
 @require_http_methods(["GET", "POST"])
 def report_page(request: HttpRequest, page_id: str) -> HttpResponse:
     definition = load_definition()
@@ -87,18 +95,56 @@ def report_page(request: HttpRequest, page_id: str) -> HttpResponse:
         request.session.modified = True
         following = definition.next_page(page, answers)
         if request.GET.get("return") == "check" or following is None:
-            return redirect("report-check")
-        return redirect("report-page", page_id=following.id)
+            state["after_danger"] = reverse("report-check")
+        else:
+            state["after_danger"] = reverse("report-page", args=[following.id])
+        if page.stop_if:
+            answers.pop(DANGER_KEY, None)  # asked again whenever the answers say so
+        if page.stops(answers):
+            return redirect("report-danger")
+        return redirect(state["after_danger"])
     previous = definition.previous_page(page, answers)
-    pages = definition.applicable(answers)
+    # No "step N of M": the pages that apply depend on the answers, so a total would change
+    # as people go (see docs/intake.md). The section's title and Back are enough.
     context = {
-        "form": form, "page": page, "previous": previous,
-        "step": pages.index(page) + 1, "steps": len(pages) + 1,
-        "action": request.get_full_path(),
+        "form": form, "page": page, "previous": previous, "action": request.get_full_path(),
     }  # fmt: skip
     return render(request, "intake/report_page.html", context, status=400 if form.errors else 200)
 
 
+@never_cache
+@require_http_methods(["GET", "POST"])
+def report_danger(request: HttpRequest) -> HttpResponse:
+    """Someone needs help now: call 999 (or the silent and deaf options); the form is a record."""
+    definition = load_definition()
+    state = _state(request, definition)
+    answers = state["answers"]
+    danger = definition.danger(answers)
+    if danger is None:
+        return redirect("report-start")
+    form = DangerForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        answers[DANGER_KEY] = form.cleaned_data["choice"]
+        request.session.modified = True
+        return redirect(state.get("after_danger") or reverse("report-check"))
+    context = {
+        "form": form,
+        "danger": danger,
+        "reasons": _danger_reasons(answers),
+    }
+    return render(request, "intake/report_danger.html", context, status=400 if form.errors else 200)
+
+
+def _danger_reasons(answers: dict[str, Any]) -> list[str]:
+    said = {
+        "immediateDanger": "someone is in immediate danger",
+        "incidentStillHappening": "it is still happening",
+        "hadWeapon": "a weapon was involved or mentioned",
+    }
+    return [text for name, text in said.items() if answers.get(name) == "yes"]
+
+
+@never_cache
 @require_http_methods(["GET", "POST"])
 def report_check(request: HttpRequest) -> HttpResponse:
     definition = load_definition()
@@ -108,14 +154,16 @@ def report_check(request: HttpRequest) -> HttpResponse:
     unanswered = [p for p in pages if any(q.name not in answers for q in p.questions)]
     if unanswered:
         return redirect("report-page", page_id=unanswered[0].id)
+    if definition.danger(answers) is not None and DANGER_KEY not in answers:
+        state["after_danger"] = reverse("report-check")  # nobody sends it without the advice
+        request.session.modified = True
+        return redirect("report-danger")
     if request.method == "GET":
         summary = [
             (page, [(q, display_answer(q, answers.get(q.name))) for q in page.questions])
             for page in pages
         ]
-        return render(
-            request, "intake/report_check.html", {"summary": summary, "steps": len(pages) + 1}
-        )
+        return render(request, "intake/report_check.html", {"summary": summary})
     if rate_limited(request, "report-crime", settings.PEEL["FORM_RATE"]):
         security.warning("Public form: rate limit reached for %s", request.META.get("REMOTE_ADDR"))
         return render(request, "intake/too_many.html", status=429)
@@ -143,6 +191,7 @@ def report_check(request: HttpRequest) -> HttpResponse:
             store_bytes(raw, "application/json"),
             document,
             extra_facts=envelope["facts"],
+            flags=[DANGER_FLAGS[answers[DANGER_KEY]]] if DANGER_KEY in answers else [],
         )
         report = outcome.submission.report if outcome.ok and outcome.submission else None
         if outcome.status == "accepted" and report is not None:
@@ -173,6 +222,7 @@ def receipt(request: HttpRequest, reference: str) -> HttpResponse:
     return render(request, "intake/receipt.html", {"report": report})
 
 
+@never_cache
 @require_http_methods(["GET", "POST"])
 def report_status(request: HttpRequest) -> HttpResponse:
     if request.method == "GET":

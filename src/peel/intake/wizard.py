@@ -47,6 +47,12 @@ NORMALISERS: dict[str, Callable[[str], str]] = {
     "vrm": normalise_vrm,
 }
 
+# What to do when an identifier is not one (the phone's own message already says what to enter).
+HOW_TO_WRITE = {
+    "postcode": "Enter a real postcode, like LS1 4AP, or leave it empty if you do not know it",
+    "vrm": "Enter a registration number in the correct format, like AB12 CDE",
+}
+
 
 @dataclass(frozen=True)
 class Question:
@@ -58,6 +64,7 @@ class Question:
     hint: str = ""
     soh: str = ""  # the national form's field name (SDM simplified mapping)
     list: str = ""  # a value list under common/cvmapping/, for answers that are not one attribute
+    error: str = ""  # what to do when it is left unanswered; derived from the label if not given
 
     @property
     def slot(self) -> str:
@@ -74,6 +81,11 @@ class Page:
     title: str
     questions: tuple[Question, ...]
     show_if: dict[str, Any] = field(default_factory=dict)
+    # Answers that stop the form on the call-999 page: any one rule whose answers all match.
+    stop_if: tuple[dict[str, str], ...] = ()
+
+    def stops(self, answers: dict[str, Any]) -> bool:
+        return any(all(answers.get(q) == a for q, a in rule.items()) for rule in self.stop_if)
 
     def applies(self, answers: dict[str, Any]) -> bool:
         if not self.show_if:
@@ -104,6 +116,10 @@ class FormDefinition:
         later = pages[pages.index(after) + 1 :] if after in pages else pages
         return later[0] if later else None
 
+    def danger(self, answers: dict[str, Any]) -> Page | None:
+        """The page whose answers say someone needs help now, if any does."""
+        return next((p for p in self.applicable(answers) if p.stops(answers)), None)
+
     def previous_page(self, before: Page, answers: dict[str, Any]) -> Page | None:
         pages = self.applicable(answers)
         earlier = pages[: pages.index(before)] if before in pages else []
@@ -119,6 +135,7 @@ def load_definition(path: Path = DEFINITION) -> FormDefinition:
             title=page["title"],
             questions=tuple(Question(**q) for q in page.get("question", [])),
             show_if=page.get("show_if", {}),
+            stop_if=tuple(page.get("stop_if", [])),
         )
         for page in data["page"]
     )
@@ -186,6 +203,8 @@ def form_field(question: Question, schemas: SchemaSet, answers: dict[str, Any]) 
         "required": question.required,
         "help_text": question.hint,
     }
+    if question.error:
+        common["error_messages"] = {"required": question.error}
     if question.kind in ("yes_no", "yes_no_unknown"):
         choices = YES_NO if question.kind == "yes_no" else YES_NO_UNKNOWN
         return forms.ChoiceField(choices=choices, widget=forms.RadioSelect, **common)
@@ -197,6 +216,9 @@ def form_field(question: Question, schemas: SchemaSet, answers: dict[str, Any]) 
         )
     if question.kind == "email":
         return forms.EmailField(max_length=120, **common)
+    if question.kind == "phone":  # a phone keypad on mobiles; any UK format is accepted
+        tel = forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"})
+        return forms.CharField(max_length=35, widget=tel, **common)
     if question.slot == "fact":  # Peel's own question, with no national schema to shape it
         return forms.CharField(max_length=200, **common)
     path = schema_path(question, answers)
@@ -210,6 +232,10 @@ def form_field(question: Question, schemas: SchemaSet, answers: dict[str, Any]) 
     if node.get("type") == "boolean":
         return forms.ChoiceField(choices=YES_NO, widget=forms.RadioSelect, **common)
     if node.get("format") == "date":
+        common["error_messages"] = {
+            "invalid": "Enter a real date, for example 27/03/2026",
+            **common.get("error_messages", {}),
+        }
         return forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), **common)
     max_length = node.get("maxLength") or (35 if node.get("type") == "array" else 4000)
     widget = forms.Textarea(attrs={"rows": 5}) if question.kind == "textarea" else None
@@ -240,9 +266,9 @@ class PageForm(forms.Form):
                 try:
                     data[question.name] = NORMALISERS[question.kind](value)
                 except InvalidIdentifier as exc:
-                    self.add_error(question.name, str(exc))
+                    self.add_error(question.name, HOW_TO_WRITE.get(question.kind, str(exc)))
             if isinstance(value, dt.date) and value > timezone.localdate():
-                self.add_error(question.name, "The date cannot be in the future.")
+                self.add_error(question.name, "The date must be today or in the past")
         return data
 
     def answers(self) -> dict[str, Any]:

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
+from peel.core.formerrors import field_messages
 from peel.intake.models import QuarantineItem, QuarantineStatus
 from peel.reports.access import get_report_for_user
 from peel.workqueue.actions import (
@@ -115,9 +116,11 @@ def bulk_action(request: HttpRequest) -> HttpResponse:
     form = BulkActionForm(request.POST, item_ids=open_ids)
     back = reverse("queue") + ("?" + request.POST["filters"] if request.POST.get("filters") else "")
     if not form.is_valid():
-        for field, errors in form.errors.items():
-            label = form.fields[field].label if field in form.fields else ""
-            messages.error(request, f"{label or 'Form'}: {' '.join(str(e) for e in errors)}")
+        for error in form.non_field_errors():
+            messages.error(request, str(error))
+        for bound in form:
+            for message in field_messages(bound):  # what to do, not Django's generic words
+                messages.error(request, message)
         return redirect(back)
     data = form.cleaned_data
     act = {

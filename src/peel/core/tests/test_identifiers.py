@@ -57,6 +57,63 @@ def test_phone_numbers_are_stored_in_e164() -> None:
 
 
 @pytest.mark.parametrize(
+    ("written", "e164"),
+    [
+        ("07911 654321", "+447911654321"),
+        ("07911654321", "+447911654321"),
+        ("07911-654-321", "+447911654321"),
+        ("07911.654.321", "+447911654321"),
+        ("+44 7911 654321", "+447911654321"),
+        ("+447911654321", "+447911654321"),
+        ("+44 (0)7911 654321", "+447911654321"),
+        ("+44(0)7911 654321", "+447911654321"),
+        ("0044 7911 654321", "+447911654321"),
+        ("0044 (0)7911 654321", "+447911654321"),
+        ("447911654321", "+447911654321"),
+        (" 07700 900982 ", "+447700900982"),  # Ofcom's range for fiction: unallocated, well formed
+        ("(020) 7946 0018", "+442079460018"),
+        ("020 7946 0018", "+442079460018"),
+        ("0044 20 7946 0018", "+442079460018"),
+        ("+44 (0) 20 7946 0018", "+442079460018"),
+        ("0113 496 0000", "+441134960000"),
+        ("(0113) 496 0000", "+441134960000"),
+        ("0161 496 0000", "+441614960000"),
+        ("01632 960001", "+441632960001"),
+        ("016977 4567", "+44169774567"),  # a nine-digit Brampton number
+        ("0800 123 4567", "+448001234567"),
+        ("0300 123 4567", "+443001234567"),
+        ("+33 1 23 45 67 89", "+33123456789"),
+        ("+1 202 555 0143", "+12025550143"),
+    ],
+)
+def test_phone_numbers_in_any_uk_format_are_accepted_and_normalised(
+    written: str, e164: str
+) -> None:
+    assert normalise_phone(written) == e164
+
+
+@pytest.mark.parametrize(
+    ("written", "says"),
+    [
+        ("12", "11 digits"),
+        ("999", "11 digits"),
+        ("07911 65432", "11 digits"),  # a digit short
+        ("0791165432109", "11 digits"),  # two too many
+        ("04911 654321", "11 digits"),  # 04 is not used in the UK
+        ("call me", "only numbers"),
+        ("07911 654321 ext 2", "only numbers"),
+        ("", "only numbers"),
+    ],
+)
+def test_a_phone_number_that_cannot_be_one_is_refused_saying_what_to_enter(
+    written: str, says: str
+) -> None:
+    with pytest.raises(InvalidIdentifier, match=says) as refused:
+        normalise_phone(written)
+    assert str(refused.value).startswith("Enter a")
+
+
+@pytest.mark.parametrize(
     "pnc", ["1979/0163001B", "2002/0073319Z", "2008/0056560Z", "1981/0154257C", "2001/0171310W"]
 )
 def test_pnc_ids_pass_the_modulus_23_check(pnc: str) -> None:
