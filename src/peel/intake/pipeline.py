@@ -285,7 +285,7 @@ def accept_json_blob(
     try:
         body = load_json(raw)
     except BadJson as exc:
-        problem = Problem("Invalid JSON", f"The body is not usable JSON: {exc}.")
+        problem = Problem("Invalid JSON", f"The body is not valid JSON: {exc}.")
         return quarantine(actor, channel, blob, QuarantineReason.INVALID_JSON, [problem], source)
     return accept_document(actor, channel, blob, body, source=source, file_now=file_now)
 
