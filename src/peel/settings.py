@@ -184,6 +184,9 @@ PEEL: dict[str, Any] = {
     # The Standard API answers 503 (the hub retries) rather than fill the disk.
     "MIN_FREE_DISK_MB": int(os.environ.get("PEEL_MIN_FREE_DISK_MB", "100")),
     "API_MAX_BYTES": 10 * 1024 * 1024,
+    # The supervisor's queue page alerts when a received report has waited this long to be
+    # filed (the pipeline worker is down or behind: start more `peel worker` processes).
+    "INTAKE_BACKLOG_ALERT_SECONDS": int(os.environ.get("PEEL_INTAKE_BACKLOG_ALERT_SECONDS", "120")),
     # Email intake: larger messages are quarantined unread.
     "EMAIL_MAX_BYTES": int(os.environ.get("PEEL_EMAIL_MAX_BYTES", str(25 * 1024 * 1024))),
     # Robots: the downstream systems they write into (robots/targets.toml format), how long a

@@ -254,14 +254,43 @@ def file_pending(actor: Any = "intake worker", limit: int = 100) -> int:
     return filed
 
 
-def backlog() -> tuple[int, Any]:
-    """How many received submissions wait to be filed, and when the oldest arrived (or None)."""
+@dataclass
+class Backlog:
+    """Received reports not yet filed: on no one's queue until a worker files them."""
+
+    waiting: int
+    oldest_seconds: float  # how long the oldest has waited (0 when none)
+    alert_after_seconds: int
+
+    @property
+    def alert(self) -> bool:
+        return self.waiting > 0 and self.oldest_seconds >= self.alert_after_seconds
+
+    @property
+    def oldest_text(self) -> str:
+        seconds = int(self.oldest_seconds)
+        if seconds < 120:
+            return f"{seconds} s"
+        if seconds < 2 * 3600:
+            return f"{seconds // 60} min"
+        return f"{seconds // 3600} h {seconds % 3600 // 60} min"
+
+
+def intake_backlog(now: Any = None) -> Backlog:
+    """For the supervisor's queue page: the filing backlog and its oldest age."""
+    from django.conf import settings
     from django.db.models import Count, Min
 
+    now = now or timezone.now()
     waiting = Submission.objects.filter(report__isnull=True, filing_error="").aggregate(
         count=Count("pk"), oldest=Min("received_at")
     )
-    return waiting["count"], waiting["oldest"]
+    oldest = waiting["oldest"]
+    return Backlog(
+        waiting=waiting["count"],
+        oldest_seconds=max(0.0, (now - oldest).total_seconds()) if oldest else 0.0,
+        alert_after_seconds=int(settings.PEEL["INTAKE_BACKLOG_ALERT_SECONDS"]),
+    )
 
 
 def accept_json(
