@@ -13,7 +13,9 @@ from typing import Any
 import pytest
 from django.core.management import call_command
 from django.test import Client
-from hypothesis import HealthCheck, given, settings as hypothesis_settings, strategies as st
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from peel.core.testing import api_client_headers
 from peel.intake.email import accept_email, build_report_email
@@ -193,8 +195,10 @@ bodies = st.one_of(
     .map(str.encode),
     st.recursive(
         st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(),
-        lambda children: st.lists(children, max_size=4)
-        | st.dictionaries(st.text(max_size=8), children, max_size=4),
+        lambda children: (
+            st.lists(children, max_size=4)
+            | st.dictionaries(st.text(max_size=8), children, max_size=4)
+        ),
         max_leaves=30,
     ).map(lambda v: json.dumps(v).encode()),
     # The real document with one attribute swapped for a value of the wrong type.
