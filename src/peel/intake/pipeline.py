@@ -213,13 +213,14 @@ def file_next(actor: Any = "intake worker") -> Outcome | None:
 
     The claim and the filing are one transaction holding the submission's row lock; on
     PostgreSQL other workers skip locked rows (SKIP LOCKED) and take the next, so N workers
-    file N submissions at once and none twice. On SQLite the IMMEDIATE transaction serialises
+    check and map N submissions at once and none is filed twice (their writes then take turns
+    on the audit chain's lock). On SQLite the IMMEDIATE transaction serialises
     them. A submission that makes filing fail (not the database being down) is quarantined with
     the failure, so it cannot block the queue or be retried forever.
     """
     with write_transaction():
         submission = (
-            Submission.objects.select_for_update(skip_locked=True)
+            Submission.objects.select_for_update(skip_locked=True, of=("self",))
             .filter(report__isnull=True, filing_error="")
             .select_related("raw")
             .order_by("-priority", "received_at")
