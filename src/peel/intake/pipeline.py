@@ -17,6 +17,7 @@ import uuid
 from collections.abc import Callable
 from contextvars import ContextVar
 from dataclasses import dataclass, field
+from datetime import UTC
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -164,7 +165,9 @@ def accept_document(
         else:
             conflict = False
             if file_now and submission.report_id is None:
-                submission = do_file_submission(actor, submission, _draft(document, submission))
+                submission = do_file_submission(
+                    actor, submission, _storable(_draft(document, submission))
+                )
     if conflict:
         problem = Problem(
             "Conflicting submission",
@@ -186,6 +189,32 @@ def _draft(document: SdmDocument, submission: Submission) -> ReportDraft:
     return draft
 
 
+# Incident times outside these years are mistakes, and some cannot be stored at all: year 1 at
+# +14:00 is 1 BC in UTC, which PostgreSQL stores and no client can read back, and SQLite's
+# conversion to UTC overflows.
+USABLE_YEARS = range(1900, 2201)
+
+
+def _storable(draft: ReportDraft) -> ReportDraft:
+    """Leave out incident times no report could use, naming each in the flags (the raw
+    submission keeps them), so the report is filed and stays readable."""
+    for name, label in (("occurred_from", "start"), ("occurred_to", "end")):
+        value = getattr(draft, name)
+        if value is None:
+            continue
+        try:
+            usable = value.astimezone(UTC).year in USABLE_YEARS
+        except (OverflowError, ValueError):
+            usable = False
+        if not usable:
+            setattr(draft, name, None)
+            draft.flags.append(
+                f"The incident's {label} time ({value.isoformat()}) is not a date Peel can use;"
+                " it was left out (the raw submission keeps it)."
+            )
+    return draft
+
+
 def file_submission(actor: Any, submission: Submission) -> Outcome:
     """File one received submission (the worker's step). Re-checks it against today's schemas."""
     try:
@@ -194,7 +223,7 @@ def file_submission(actor: Any, submission: Submission) -> Outcome:
         return _not_filed(
             actor, submission, QuarantineReason.INVALID_DOCUMENT, exc.problems, str(submission.pk)
         )
-    filed = do_file_submission(actor, submission, _draft(document, submission))
+    filed = do_file_submission(actor, submission, _storable(_draft(document, submission)))
     return Outcome("accepted", submission=filed, submission_id=document.submission_id)
 
 

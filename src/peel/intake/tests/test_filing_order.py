@@ -113,3 +113,47 @@ def test_three_worker_processes_file_a_backlog_together_and_none_twice(
     filed = AuditEvent.objects.filter(action="intake.filed")
     assert filed.count() == count
     assert filed.values("object_id").distinct().count() == count
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "start", ["0001-01-01T00:00:00Z", "0001-01-01T00:00:00+14:00", "9999-12-31T23:59:59Z"]
+)
+def test_an_impossible_incident_time_is_left_out_and_named_and_the_report_stays_readable(
+    hub: Any, start: str
+) -> None:
+    """Dates at the edge of the calendar pass the schema. Year 1 at +14:00 is 1 BC in UTC:
+    PostgreSQL stored it and then no page could read the report; SQLite overflowed converting
+    it, and the worker tried the submission again every half second, forever."""
+    document = _document(420)
+    document["data"]["attributes"]["incidentStartDateTime"] = start
+    hub(document)
+    outcome = file_next()
+    assert outcome is not None and outcome.ok
+    report = Report.objects.get()  # reads every column back
+    assert report.occurred_from is None
+    assert any(start[:19] in flag and "left out" in flag for flag in report.flags)
+    assert file_next() is None and intake_backlog().waiting == 0
+
+
+@pytest.mark.django_db
+def test_a_submission_that_makes_filing_fail_is_held_not_retried_forever(hub: Any) -> None:
+    """Any failure while filing one submission (here: notes written by an older Peel with a
+    fact the report cannot store) holds that submission with the failure named, and the worker
+    files the next one instead of retrying the first forever."""
+    from peel.intake.models import QuarantineItem, QuarantineReason
+
+    broken_id, good_id = hub(_document(421)), hub(_document(422))
+    Submission.objects.filter(pk=broken_id).update(
+        priority=1, notes={"flags": [], "facts": {"occurred_from": "last Tuesday"}, "source": "x"}
+    )
+    first = file_next()
+    assert first is not None and first.status == "quarantined"
+    broken = Submission.objects.get(pk=broken_id)
+    assert broken.report_id is None and broken.filing_error
+    item = QuarantineItem.objects.get(raw=broken.raw)
+    assert item.reason == QuarantineReason.INTERNAL_ERROR
+    assert item.problems[0]["detail"].startswith("Filing failed with ")
+    second = file_next()
+    assert second is not None and second.ok and str(second.submission.pk) == good_id
+    assert file_next() is None and intake_backlog().waiting == 0
