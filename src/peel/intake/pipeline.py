@@ -243,9 +243,9 @@ def file_next(actor: Any = "intake worker") -> Outcome | None:
     The claim and the filing are one transaction holding the submission's row lock; on
     PostgreSQL other workers skip locked rows (SKIP LOCKED) and take the next, so N workers
     check and map N submissions at once and none is filed twice (their writes then take turns
-    on the audit chain's lock). On SQLite the IMMEDIATE transaction serialises
-    them. A submission that makes filing fail (not the database being down) is quarantined with
-    the failure, so it cannot block the queue or be retried forever.
+    on the audit chain's lock). On SQLite the IMMEDIATE transaction serialises them. A
+    submission that makes filing fail (not the database or disk being unavailable) is
+    quarantined with the failure, so it cannot block the queue or be retried forever.
     """
     with write_transaction():
         submission = (
@@ -260,7 +260,7 @@ def file_next(actor: Any = "intake worker") -> Outcome | None:
         try:
             with transaction.atomic():  # a savepoint: a failure keeps the claim and the lock
                 return file_submission(actor, submission)
-        except DATABASE_UNAVAILABLE:
+        except NOT_THE_INPUTS_FAULT:
             raise
         except Exception as exc:
             logger.exception("Intake: submission %s could not be filed", submission.pk)
