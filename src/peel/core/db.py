@@ -6,9 +6,13 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from django.db import connection, transaction
+from django.db import InterfaceError, OperationalError, connection, transaction
 
 _sqlite_writer = threading.Lock()
+
+# The database is unreachable, gone away, or (SQLite) busy past the wait: nothing about the
+# input or the request is wrong, and the same work succeeds later.
+DATABASE_UNAVAILABLE: tuple[type[Exception], ...] = (OperationalError, InterfaceError)
 
 
 @contextmanager

@@ -31,6 +31,7 @@ def do_receive_submission(
     blob: EvidenceBlob,
     payload: dict[str, Any],
     notes: dict[str, Any] | None = None,
+    priority: int = 0,
 ) -> tuple[Submission, bool]:
     """Record a checked submission whose raw bytes are already durable; file it later.
 
@@ -44,6 +45,7 @@ def do_receive_submission(
             submission = Submission.objects.create(
                 id=submission_id, channel=channel, received_at=timezone.now(), raw=blob,
                 payload=payload, content_sha256=content_digest(payload), notes=notes or {},
+                priority=priority,
             )  # fmt: skip
             audit.record(
                 actor,

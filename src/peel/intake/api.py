@@ -2,8 +2,9 @@
 
 200 once the submission is durably stored and checked (or was already); the report is filed
 from it by the pipeline worker (`peel worker`, or the thread in `peel serve`). 400 with JSON:API `errors` naming
-each problem (the input is kept in quarantine), 401 for an unknown caller, 503 when Peel cannot
-safely accept work (low disk, database down): the hub retries later.
+each problem (the input, whatever it is, even too large, is kept in quarantine), 401 for an
+unknown caller, 503 with Retry-After when Peel cannot safely accept work (low disk, database
+unreachable or busy): the hub retries later. Every answer is the spec's JSON, never a 500 page.
 """
 
 from __future__ import annotations
@@ -16,14 +17,16 @@ import shutil
 from typing import Any
 
 from django.conf import settings
-from django.db import DatabaseError
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from peel.intake.models import ApiClient
-from peel.intake.pipeline import Outcome, accept_json
+from peel.core.db import DATABASE_UNAVAILABLE
+from peel.intake.evidence import store_bytes
+from peel.intake.models import ApiClient, QuarantineReason
+from peel.intake.pipeline import Outcome, accept_json, quarantine
 from peel.reports.choices import Channel
+from peel.sdm.document import Problem
 
 logger = logging.getLogger("peel.security")
 
@@ -102,9 +105,40 @@ def _respond(outcome: Outcome) -> JsonResponse:
     return JsonResponse({"errors": errors}, status=400)
 
 
+# How much of an oversized body is kept as evidence (the rest is counted, not stored).
+KEEP_OVERSIZED_BYTES = 64 * 1024 * 1024
+
+
+def _read_body(request: HttpRequest) -> tuple[bytes, int]:
+    """The body as received, read from the stream (not `request.body`, which refuses anything
+    over DATA_UPLOAD_MAX_MEMORY_SIZE with Django's HTML page): (bytes kept, total length)."""
+    kept, total = bytearray(), 0
+    while chunk := request.read(1024 * 1024):
+        total += len(chunk)
+        if len(kept) < KEEP_OVERSIZED_BYTES:
+            kept += chunk[: KEEP_OVERSIZED_BYTES - len(kept)]
+    return bytes(kept), total
+
+
 @csrf_exempt
 @require_POST
 def process(request: HttpRequest) -> JsonResponse:
+    try:
+        return _process(request)
+    except DATABASE_UNAVAILABLE as exc:
+        logger.error("Standard API: database unavailable: %s", exc)
+        return _unavailable(
+            "Peel cannot reach its database (or it is too busy); nothing was stored."
+            " Send the submission again after the Retry-After interval."
+        )
+    except OSError as exc:
+        logger.exception("Standard API: could not store a submission")
+        return _unavailable(
+            f"Peel could not store the submission ({exc.strerror or exc}); try again."
+        )
+
+
+def _process(request: HttpRequest) -> JsonResponse:
     client = authenticate(request)
     if client is None:
         logger.warning(
@@ -125,25 +159,21 @@ def process(request: HttpRequest) -> JsonResponse:
     if reason:
         logger.error("Standard API: refusing work: %s", reason)
         return _unavailable(reason)
-    if len(request.body) > int(settings.PEEL["API_MAX_BYTES"]):
-        detail = (
-            f"The body is {len(request.body)} bytes; the limit is {settings.PEEL['API_MAX_BYTES']}."
-        )
-        return JsonResponse({"errors": [_error(400, "Too large", detail)]}, status=400)
-    try:
-        # Durably received and checked; the worker files the report (so the hub waits for neither).
-        outcome = accept_json(
-            f"api:{client.client_id}",
-            Channel.API,
-            request.body,
-            source=client.client_id,
-            file_now=False,
-        )
-    except (DatabaseError, OSError) as exc:
-        logger.exception("Standard API: could not store a submission")
-        return _unavailable(
-            f"Peel could not store the submission ({type(exc).__name__}); try again."
-        )
+    body, length = _read_body(request)
+    limit = int(settings.PEEL["API_MAX_BYTES"])
+    if length > limit:
+        kept = "" if length == len(body) else f" (the first {len(body)} bytes are kept)"
+        problem = Problem("Too large", f"The body is {length} bytes; the limit is {limit}{kept}.")
+        blob = store_bytes(body, "application/json")
+        held = quarantine(
+            f"api:{client.client_id}", Channel.API, blob, QuarantineReason.TOO_LARGE, [problem],
+            client.client_id,
+        )  # fmt: skip
+        return _respond(held)
+    # Durably received and checked; the worker files the report (so the hub waits for neither).
+    outcome = accept_json(
+        f"api:{client.client_id}", Channel.API, body, source=client.client_id, file_now=False
+    )
     return _respond(outcome)
 
 

@@ -19,7 +19,14 @@ from django.conf import settings
 
 from peel.intake.evidence import store_bytes
 from peel.intake.models import EvidenceBlob, QuarantineReason
-from peel.intake.pipeline import Outcome, accept_document, quarantine, reprocessor
+from peel.intake.pipeline import (
+    Outcome,
+    accept_document,
+    held_on_failure,
+    quarantine,
+    reprocessor,
+)
+from peel.intake.untrusted import BadJson, load_json
 from peel.reports.choices import Channel
 from peel.sdm.document import Problem
 from peel.sdm.pdf import UnreadablePdf, pdf_text
@@ -65,6 +72,13 @@ def accept_email(actor: Any, raw: bytes, source: str = "") -> Outcome:
 
 @reprocessor(Channel.EMAIL)
 def accept_email_blob(actor: Any, blob: EvidenceBlob, raw: bytes, source: str) -> Outcome:
+    return _accept_email(actor, Channel.EMAIL, blob, raw, source=source)
+
+
+@held_on_failure  # an email that makes a library fail is held, and the batch goes on
+def _accept_email(
+    actor: Any, channel: str, blob: EvidenceBlob, raw: bytes, *, source: str
+) -> Outcome:
     try:
         if len(raw) > int(settings.PEEL["EMAIL_MAX_BYTES"]):
             raise Unusable(
@@ -118,8 +132,8 @@ def _read_part(part: Message, content_type: str, found: ReportEmail) -> None:
     is_attachment = bool(filename) or part.get_content_disposition() == "attachment"
     if content_type == "application/json" or filename.endswith(".json"):
         try:
-            found.json_document = json.loads(_decoded_bytes(part))
-        except ValueError as exc:
+            found.json_document = load_json(_decoded_bytes(part))
+        except BadJson as exc:
             raise Unusable(
                 QuarantineReason.UNREADABLE_ATTACHMENT, f"{name} is not valid JSON: {exc}."
             ) from exc

@@ -40,6 +40,18 @@ class Submission(models.Model):
     report = models.OneToOneField(
         Report, null=True, blank=True, on_delete=models.PROTECT, related_name="submission"
     )
+    # Filing order for the pipeline worker, from the risk answers at receipt (intake/priority.py).
+    priority = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        indexes = [
+            # The worker's claim: unfiled submissions, riskiest first, then oldest.
+            models.Index(
+                fields=["-priority", "received_at"],
+                name="submission_to_file",
+                condition=models.Q(report__isnull=True, filing_error=""),
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_channel_display()} {self.id}"
@@ -86,6 +98,22 @@ class QuarantineItem(models.Model):
 
     def __str__(self) -> str:
         return f"Q{self.pk} {self.get_reason_display()}"
+
+
+class QuarantineArrival(models.Model):
+    """Each time the held bytes arrived, by which channel and from where. The same bytes by
+    two roads are one item (one thing to fix) but two arrivals (two callers told it was held)."""
+
+    item = models.ForeignKey(QuarantineItem, on_delete=models.CASCADE, related_name="arrivals")
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    source = models.CharField(max_length=300, blank=True)
+    arrived_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["arrived_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_channel_display()} arrival of Q{self.item_id}"
 
 
 class ApiClient(models.Model):

@@ -10,28 +10,34 @@ again ends in the same state with nothing twice.
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import uuid
 from collections.abc import Callable
+from contextvars import ContextVar
 from dataclasses import dataclass, field
+from datetime import UTC
 from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from peel.audit import log as audit
-from peel.core.db import write_transaction
+from peel.core.db import DATABASE_UNAVAILABLE, write_transaction
 from peel.core.text import db_safe
 from peel.intake.actions import content_digest, do_file_submission, do_receive_submission
 from peel.intake.evidence import read_bytes, record_blob, store_bytes
 from peel.intake.models import (
     EvidenceBlob,
+    QuarantineArrival,
     QuarantineItem,
     QuarantineReason,
     QuarantineStatus,
     Submission,
 )
+from peel.intake.priority import filing_priority
+from peel.intake.untrusted import BadJson, load_json
 from peel.reports.choices import Channel
 from peel.reports.drafts import ReportDraft
 from peel.sdm.document import InvalidDocument, Problem, SdmDocument, parse_document
@@ -42,6 +48,10 @@ logger = logging.getLogger(__name__)
 
 # Submission ids that are not UUIDs are mapped into this namespace, stably.
 SUBMISSION_NAMESPACE = uuid.UUID("6f1c2d0e-6a59-4a63-9a0c-2f3c7c1e5b10")
+# Set while a supervisor retries held input: a retry is another attempt, not another arrival.
+_retrying: ContextVar[bool] = ContextVar("peel_quarantine_retrying", default=False)
+# Failures that say nothing about the input: the same input succeeds once they pass.
+NOT_THE_INPUTS_FAULT: tuple[type[Exception], ...] = (*DATABASE_UNAVAILABLE, OSError)
 
 
 @dataclass
@@ -64,6 +74,36 @@ def submission_uuid(submission_id: str) -> uuid.UUID:
         return uuid.uuid5(SUBMISSION_NAMESPACE, submission_id)
 
 
+def held_on_failure(function: Callable[..., Outcome]) -> Callable[..., Outcome]:
+    """Wrap an accept function (actor, channel, blob, ..., source=...) so that input which makes
+    Peel fail is held in quarantine with the failure named, instead of raising.
+
+    The database being unreachable or busy, or the disk failing, is not the input's fault and
+    propagates (the API answers 503, a batch stops and is run again); anything else (a mapping
+    bug, a value the database refuses, a library's recursion limit) is this input's problem.
+    """
+
+    @functools.wraps(function)
+    def accept(actor: Any, channel: str, blob: EvidenceBlob, *args: Any, **kwargs: Any) -> Outcome:
+        try:
+            return function(actor, channel, blob, *args, **kwargs)
+        except NOT_THE_INPUTS_FAULT:
+            raise
+        except Exception as exc:
+            source = kwargs.get("source", "")
+            logger.exception("Intake: %s input from %r made Peel fail", channel, source)
+            problem = Problem(
+                "Peel could not process this input",
+                f"Processing failed with {type(exc).__name__}: {str(exc)[:300]}. The input is"
+                " kept; retry it once Peel is fixed.",
+            )
+            reason = QuarantineReason.INTERNAL_ERROR
+            return quarantine(actor, channel, blob, reason, [problem], source)
+
+    return accept
+
+
+@held_on_failure
 def accept_document(
     actor: Any,
     channel: str,
@@ -104,6 +144,12 @@ def accept_document(
         )
     sid = document.submission_id
     notes = {"flags": flags, "facts": dict(extra_facts or {}), "source": db_safe(source)}
+    priority = 0
+    if not file_now:  # the worker files it later: riskiest first
+        draft = to_draft(document)
+        for name, value in (extra_facts or {}).items():
+            setattr(draft, name, value)
+        priority = filing_priority(draft)
     with write_transaction():
         submission, created = do_receive_submission(
             actor,
@@ -112,13 +158,16 @@ def accept_document(
             blob=blob,
             payload=body,
             notes=notes,
+            priority=priority,
         )
         if not created and submission.content_sha256 != content_digest(body):
             conflict = True
         else:
             conflict = False
             if file_now and submission.report_id is None:
-                submission = do_file_submission(actor, submission, _draft(document, submission))
+                submission = do_file_submission(
+                    actor, submission, _storable(_draft(document, submission))
+                )
     if conflict:
         problem = Problem(
             "Conflicting submission",
@@ -140,38 +189,138 @@ def _draft(document: SdmDocument, submission: Submission) -> ReportDraft:
     return draft
 
 
+# Incident times outside these years are mistakes, and some cannot be stored at all: year 1 at
+# +14:00 is 1 BC in UTC, which PostgreSQL stores and no client can read back, and SQLite's
+# conversion to UTC overflows.
+USABLE_YEARS = range(1900, 2201)
+
+
+def _storable(draft: ReportDraft) -> ReportDraft:
+    """Leave out incident times no report could use, naming each in the flags (the raw
+    submission keeps them), so the report is filed and stays readable."""
+    for name, label in (("occurred_from", "start"), ("occurred_to", "end")):
+        value = getattr(draft, name)
+        if value is None:
+            continue
+        try:
+            usable = value.astimezone(UTC).year in USABLE_YEARS
+        except (OverflowError, ValueError):
+            usable = False
+        if not usable:
+            setattr(draft, name, None)
+            draft.flags.append(
+                f"The incident's {label} time ({value.isoformat()}) is not a date Peel can use;"
+                " it was left out (the raw submission keeps it)."
+            )
+    return draft
+
+
 def file_submission(actor: Any, submission: Submission) -> Outcome:
     """File one received submission (the worker's step). Re-checks it against today's schemas."""
     try:
         document = parse_document(submission.payload, national_schemas())
     except InvalidDocument as exc:
-        detail = "; ".join(p.detail for p in exc.problems)[:500]
-        Submission.objects.filter(pk=submission.pk).update(filing_error=detail)
-        source = (submission.notes or {}).get("source", "")
-        return quarantine(
-            actor,
-            submission.channel,
-            submission.raw,
-            QuarantineReason.INVALID_DOCUMENT,
-            exc.problems,
-            source,
-            str(submission.pk),
+        return _not_filed(
+            actor, submission, QuarantineReason.INVALID_DOCUMENT, exc.problems, str(submission.pk)
         )
-    filed = do_file_submission(actor, submission, _draft(document, submission))
+    filed = do_file_submission(actor, submission, _storable(_draft(document, submission)))
     return Outcome("accepted", submission=filed, submission_id=document.submission_id)
 
 
+def _not_filed(
+    actor: Any, submission: Submission, reason: str, problems: list[Problem], sid: str
+) -> Outcome:
+    """Mark the submission so workers pass it by, and hold its raw input with the reason."""
+    detail = "; ".join(p.detail for p in problems)[:500]
+    Submission.objects.filter(pk=submission.pk).update(filing_error=detail)
+    source = (submission.notes or {}).get("source", "")
+    return quarantine(actor, submission.channel, submission.raw, reason, problems, source, sid)
+
+
+def file_next(actor: Any = "intake worker") -> Outcome | None:
+    """Claim the riskiest, then oldest, unfiled submission and file it; None when none waits.
+
+    The claim and the filing are one transaction holding the submission's row lock; on
+    PostgreSQL other workers skip locked rows (SKIP LOCKED) and take the next, so N workers
+    check and map N submissions at once and none is filed twice (their writes then take turns
+    on the audit chain's lock). On SQLite the IMMEDIATE transaction serialises them. A
+    submission that makes filing fail (not the database or disk being unavailable) is
+    quarantined with the failure, so it cannot block the queue or be retried forever.
+    """
+    with write_transaction():
+        submission = (
+            Submission.objects.select_for_update(skip_locked=True, of=("self",))
+            .filter(report__isnull=True, filing_error="")
+            .select_related("raw")
+            .order_by("-priority", "received_at")
+            .first()
+        )
+        if submission is None:
+            return None
+        try:
+            with transaction.atomic():  # a savepoint: a failure keeps the claim and the lock
+                return file_submission(actor, submission)
+        except NOT_THE_INPUTS_FAULT:
+            raise
+        except Exception as exc:
+            logger.exception("Intake: submission %s could not be filed", submission.pk)
+            problem = Problem(
+                "Could not be filed",
+                f"Filing failed with {type(exc).__name__}: {str(exc)[:300]}.",
+            )
+            return _not_filed(
+                actor, submission, QuarantineReason.INTERNAL_ERROR, [problem], str(submission.pk)
+            )
+
+
 def file_pending(actor: Any = "intake worker", limit: int = 100) -> int:
-    """File up to `limit` received submissions, oldest first; return how many were filed."""
-    waiting = (
-        Submission.objects.filter(report__isnull=True, filing_error="")
-        .select_related("raw")
-        .order_by("received_at")[:limit]
-    )
+    """File up to `limit` received submissions, riskiest first; return how many were filed."""
     filed = 0
-    for submission in waiting:
-        filed += file_submission(actor, submission).ok
+    for _ in range(limit):
+        outcome = file_next(actor)
+        if outcome is None:
+            break
+        filed += outcome.ok
     return filed
+
+
+@dataclass
+class Backlog:
+    """Received reports not yet filed: on no one's queue until a worker files them."""
+
+    waiting: int
+    oldest_seconds: float  # how long the oldest has waited (0 when none)
+    alert_after_seconds: int
+
+    @property
+    def alert(self) -> bool:
+        return self.waiting > 0 and self.oldest_seconds >= self.alert_after_seconds
+
+    @property
+    def oldest_text(self) -> str:
+        seconds = int(self.oldest_seconds)
+        if seconds < 120:
+            return f"{seconds} s"
+        if seconds < 2 * 3600:
+            return f"{seconds // 60} min"
+        return f"{seconds // 3600} h {seconds % 3600 // 60} min"
+
+
+def intake_backlog(now: Any = None) -> Backlog:
+    """For the supervisor's queue page: the filing backlog and its oldest age."""
+    from django.conf import settings
+    from django.db.models import Count, Min
+
+    now = now or timezone.now()
+    waiting = Submission.objects.filter(report__isnull=True, filing_error="").aggregate(
+        count=Count("pk"), oldest=Min("received_at")
+    )
+    oldest = waiting["oldest"]
+    return Backlog(
+        waiting=waiting["count"],
+        oldest_seconds=max(0.0, (now - oldest).total_seconds()) if oldest else 0.0,
+        alert_after_seconds=int(settings.PEEL["INTAKE_BACKLOG_ALERT_SECONDS"]),
+    )
 
 
 def accept_json(
@@ -182,6 +331,7 @@ def accept_json(
     return accept_json_blob(actor, channel, blob, raw, source=source, file_now=file_now)
 
 
+@held_on_failure
 def accept_json_blob(
     actor: Any,
     channel: str,
@@ -192,8 +342,8 @@ def accept_json_blob(
     file_now: bool = True,
 ) -> Outcome:
     try:
-        body = json.loads(raw)
-    except (ValueError, UnicodeDecodeError) as exc:
+        body = load_json(raw)
+    except BadJson as exc:
         problem = Problem("Invalid JSON", f"The body is not valid JSON: {exc}.")
         return quarantine(actor, channel, blob, QuarantineReason.INVALID_JSON, [problem], source)
     return accept_document(actor, channel, blob, body, source=source, file_now=file_now)
@@ -224,7 +374,9 @@ def quarantine(
                     )  # fmt: skip
             except IntegrityError:  # the same bytes quarantined at the same moment elsewhere
                 item = QuarantineItem.objects.select_for_update().get(raw=blob)
+                _arrived(item, channel, source, now)
             else:
+                _arrived(item, channel, source, now)
                 audit.record(
                     actor, "intake.quarantined", item, after={"reason": reason, "problems": details}
                 )
@@ -237,12 +389,22 @@ def quarantine(
                 return Outcome(
                     "quarantined", quarantine=item, problems=problems, submission_id=submission_id
                 )
+        else:
+            _arrived(item, channel, source, now)
         if item.status == QuarantineStatus.HELD:
             item.attempts += 1
             item.last_attempt_at = now
             item.reason, item.problems = reason, details
             item.save(update_fields=["attempts", "last_attempt_at", "reason", "problems"])
     return Outcome("quarantined", quarantine=item, problems=problems, submission_id=submission_id)
+
+
+def _arrived(item: QuarantineItem, channel: str, source: str, now: Any) -> None:
+    """Keep each arrival of held bytes: its channel and source (not a supervisor's retry)."""
+    if not _retrying.get():
+        QuarantineArrival.objects.create(
+            item=item, channel=channel, source=source[:300], arrived_at=now
+        )
 
 
 # Each channel knows how to run its own raw bytes through the path again.
@@ -281,7 +443,11 @@ def retry(actor: Any, item: QuarantineItem) -> Outcome:
     from peel.intake import email as _email  # noqa: F401  (registers the email reprocessor)
 
     raw = read_bytes(item.raw)
-    outcome = REPROCESSORS[item.channel](actor, item.raw, raw, item.source)
+    token = _retrying.set(True)
+    try:
+        outcome = REPROCESSORS[item.channel](actor, item.raw, raw, item.source)
+    finally:
+        _retrying.reset(token)
     if outcome.ok and outcome.submission is not None:
         with transaction.atomic():
             item.refresh_from_db()

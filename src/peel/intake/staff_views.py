@@ -36,7 +36,9 @@ def form_change_counts(items: list[QuarantineItem]) -> list[tuple[str, int]]:
 @permission_required("intake.manage_quarantine", raise_exception=True)
 def quarantine_list(request: HttpRequest) -> HttpResponse:
     items = list(
-        QuarantineItem.objects.filter(status=QuarantineStatus.HELD).order_by("received_at")[:500]
+        QuarantineItem.objects.filter(status=QuarantineStatus.HELD)
+        .prefetch_related("arrivals")
+        .order_by("received_at")[:500]
     )
     for item in items:  # the problems quote what the public sent: each read is logged
         record_access(request.user, item, "quarantine review")

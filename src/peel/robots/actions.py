@@ -430,3 +430,35 @@ def do_register_worker(name: str) -> None:
 def do_stop_worker(name: str) -> None:
     with write_transaction():
         RobotWorker.objects.filter(name=name).update(stopped_at=timezone.now())
+
+
+def do_worker_died(name: str, failure: str) -> None:
+    """A worker thread ended on an exception: keep what killed it (the robots page shows it)."""
+    now = timezone.now()
+    with write_transaction():
+        worker = RobotWorker.objects.select_for_update().filter(name=name).first()
+        if worker is None:
+            worker = RobotWorker.objects.create(name=name, started_at=now, last_seen_at=now)
+        before = {"stopped_at": worker.stopped_at, "last_failure_at": worker.last_failure_at}
+        worker.stopped_at, worker.last_failure_at = now, now
+        worker.last_failure = failure[-4000:]  # the end of a traceback says the most
+        worker.save(update_fields=["stopped_at", "last_failure_at", "last_failure"])
+        after = {"stopped_at": now, "last_failure_at": now, "failure": failure[-500:]}
+        audit.record(_actor(name), "robot.worker_died", worker, before, after)
+
+
+def do_restart_worker(name: str) -> None:
+    """The supervisor started a dead worker thread again under the same name."""
+    now = timezone.now()
+    with write_transaction():
+        worker = RobotWorker.objects.select_for_update().filter(name=name).first()
+        if worker is None:
+            worker = RobotWorker.objects.create(name=name, started_at=now, last_seen_at=now)
+        before = {"restarts": worker.restarts, "stopped_at": worker.stopped_at}
+        worker.restarts += 1
+        worker.stopped_at, worker.last_seen_at = None, now
+        worker.save(update_fields=["restarts", "stopped_at", "last_seen_at"])
+        audit.record(
+            "robot supervisor", "robot.worker_restarted", worker, before,
+            {"restarts": worker.restarts, "stopped_at": None},
+        )  # fmt: skip

@@ -71,10 +71,33 @@ class WorkerFigures:
     last_seen_at: datetime | None
     alive: bool
     current_task_id: int | None
+    stopped_at: datetime | None = None
+    restarts: int = 0
+    last_failure: str = ""
+    last_failure_at: datetime | None = None
 
     @property
     def per_minute(self) -> float | None:
         return self.items / self.minutes if self.minutes > 0 else None
+
+    @property
+    def state(self) -> str:
+        """running, restarted (running again after dying), dead (died, not started again, or
+        not seen for a minute without stopping: its process was killed) or stopped."""
+        if self.alive:
+            return "restarted" if self.restarts else "running"
+        died = self.last_failure_at is not None and (
+            self.stopped_at is None or self.last_failure_at >= self.stopped_at
+        )
+        if died or (self.stopped_at is None and self.last_seen_at is not None):
+            return "dead"
+        return "stopped"
+
+    @property
+    def failure_summary(self) -> str:
+        """The last line of the traceback that killed it: the exception and its message."""
+        lines = [line for line in self.last_failure.strip().splitlines() if line.strip()]
+        return lines[-1].strip() if lines else ""
 
 
 @dataclass
@@ -183,6 +206,10 @@ def robot_figures(
                 last_seen_at=seen.last_seen_at if seen else None,
                 alive=bool(seen and seen.stopped_at is None and seen.last_seen_at >= alive_after),
                 current_task_id=holding.get(name),
+                stopped_at=seen.stopped_at if seen else None,
+                restarts=seen.restarts if seen else 0,
+                last_failure=seen.last_failure if seen else "",
+                last_failure_at=seen.last_failure_at if seen else None,
             )
         )
     return RobotFigures(

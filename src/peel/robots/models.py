@@ -130,6 +130,11 @@ class RobotWorker(models.Model):
     started_at = models.DateTimeField()
     last_seen_at = models.DateTimeField()
     stopped_at = models.DateTimeField(null=True, blank=True)
+    # A thread that died (an exception escaped it): what killed it, when, and how many times
+    # its supervisor has started it again.
+    last_failure = models.TextField(blank=True)
+    last_failure_at = models.DateTimeField(null=True, blank=True)
+    restarts = models.PositiveIntegerField(default=0)
 
     def __str__(self) -> str:
         return self.name

@@ -5,6 +5,10 @@ you like against one PostgreSQL. While a worker holds a task, a heartbeat thread
 lease every third of the lease; it stops renewing once the task's timeout has passed, so a
 worker stuck past its timeout loses the task to another worker, which finds (by the
 idempotency key) anything the stuck one wrote.
+
+The threads run under a `Supervisor`: a thread that dies (an exception nobody foresaw, such
+as SQLite's "database is locked" outside a guarded call) is recorded with its traceback and
+started again under the same name, sooner the first time and backing off if it keeps dying.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ import os
 import socket
 import threading
 import time
+import traceback
 
 from django.db import connection
 
@@ -23,7 +28,9 @@ from peel.robots.actions import (
     do_finish_task,
     do_register_worker,
     do_renew_lease,
+    do_restart_worker,
     do_stop_worker,
+    do_worker_died,
     holds,
     lease_length,
 )
@@ -58,24 +65,37 @@ class Robot:
         self.stop = stop
         self.interval = interval
         self.connectors: dict[str, Connector] = {}
+        self.failure = ""  # the traceback that ended the thread, if one did
 
     def run(self) -> None:
-        last_presence = 0.0
         try:
-            while not self.stop.is_set():
-                if time.monotonic() - last_presence > PRESENCE_SECONDS:
-                    self._guarded(lambda: do_register_worker(self.name))
-                    last_presence = time.monotonic()
-                task = self._guarded(lambda: do_claim_task(self.name))
-                if task is None:
-                    self.stop.wait(self.interval)
-                    continue
-                self.work(task)
+            self.loop()
+        except Exception:
+            self.failure = traceback.format_exc()
+            logger.exception("Robot %s died; its supervisor will start it again", self.name)
         finally:
             for connector in self.connectors.values():
-                connector.close()
-            self._guarded(lambda: do_stop_worker(self.name))
+                try:
+                    connector.close()
+                except Exception:
+                    logger.exception("Robot %s: closing a connector failed", self.name)
+            if self.failure:
+                self._guarded(lambda: do_worker_died(self.name, self.failure))
+            else:
+                self._guarded(lambda: do_stop_worker(self.name))
             connection.close()
+
+    def loop(self) -> None:
+        last_presence = 0.0
+        while not self.stop.is_set():
+            if time.monotonic() - last_presence > PRESENCE_SECONDS:
+                self._guarded(lambda: do_register_worker(self.name))
+                last_presence = time.monotonic()
+            task = self._guarded(lambda: do_claim_task(self.name))
+            if task is None:
+                self.stop.wait(self.interval)
+                continue
+            self.work(task)
 
     def work(self, task: RobotTask) -> None:
         """One try at the task, ending in finish or fail (never an exception)."""
@@ -151,11 +171,77 @@ class _LeaseKeeper(threading.Thread):
         self.join(timeout=5)
 
 
-def start_pool(count: int, stop: threading.Event, interval: float = 1.0) -> list[threading.Thread]:
-    threads = []
-    for index in range(1, count + 1):
-        worker = Robot(worker_name(index), stop, interval)
-        thread = threading.Thread(target=worker.run, name=f"peel-robot-{index}", daemon=True)
+class Supervisor(threading.Thread):
+    """Runs `count` robot threads and starts again any that dies, recording each restart.
+
+    A thread that dies within `STEADY_SECONDS` of starting waits twice as long as last time
+    before its restart (from 1 s up to `MAX_BACKOFF_SECONDS`), so a fault that kills every
+    start (the database gone) neither spins nor floods the log; one that ran steadily is
+    restarted at once.
+    """
+
+    STEADY_SECONDS = 60.0
+    MAX_BACKOFF_SECONDS = 60.0
+
+    def __init__(
+        self,
+        count: int,
+        stop: threading.Event,
+        interval: float = 1.0,
+        check_seconds: float = 0.5,
+        robot_class: type[Robot] = Robot,
+    ):
+        super().__init__(name="peel-robot-supervisor", daemon=True)
+        self.count, self.stop, self.interval = count, stop, interval
+        self.check_seconds, self.robot_class = check_seconds, robot_class
+        self.robots: dict[int, tuple[Robot, threading.Thread, float]] = {}
+        self.backoff: dict[int, float] = {}
+        self.restarts = 0  # in this process (the database keeps the count per name)
+
+    def start_robot(self, index: int) -> None:
+        robot = self.robot_class(worker_name(index), self.stop, self.interval)
+        thread = threading.Thread(target=robot.run, name=f"peel-robot-{index}", daemon=True)
         thread.start()
-        threads.append(thread)
-    return threads
+        self.robots[index] = (robot, thread, time.monotonic())
+
+    def run(self) -> None:
+        for index in range(1, self.count + 1):
+            self.start_robot(index)
+        due: dict[int, float] = {}
+        while not self.stop.wait(self.check_seconds):
+            for index, (robot, thread, started) in list(self.robots.items()):
+                if thread.is_alive():
+                    continue
+                if index not in due:
+                    lived = time.monotonic() - started
+                    wait = 0.0 if lived > self.STEADY_SECONDS else self.backoff.get(index, 0.5) * 2
+                    self.backoff[index] = min(max(wait, 0.5), self.MAX_BACKOFF_SECONDS)
+                    due[index] = time.monotonic() + wait
+                    logger.error(
+                        "Robot %s died after %.0f s: %s; restarting in %.0f s", robot.name,
+                        lived, (robot.failure or "no error").strip().splitlines()[-1], wait,
+                    )  # fmt: skip
+                if time.monotonic() >= due[index] and not self.stop.is_set():
+                    del due[index]
+                    self.start_robot(index)
+                    self.restarts += 1
+                    self._record_restart(robot.name)
+        for _robot, thread, _started in self.robots.values():
+            thread.join(timeout=30)
+        connection.close()
+
+    @staticmethod
+    def _record_restart(name: str) -> None:
+        try:
+            do_restart_worker(name)
+        except Exception:  # the robots page misses one restart; the thread is running again
+            logger.exception("Robot supervisor: could not record the restart of %s", name)
+            connection.close()
+
+
+def start_pool(count: int, stop: threading.Event, interval: float = 1.0) -> list[threading.Thread]:
+    """Start `count` robot threads under a supervisor; joining the supervisor (after `stop` is
+    set) waits for them all."""
+    supervisor = Supervisor(count, stop, interval)
+    supervisor.start()
+    return [supervisor]

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from peel.core.formerrors import field_messages
 from peel.intake.models import QuarantineItem, QuarantineStatus
+from peel.intake.pipeline import intake_backlog
 from peel.reports.access import get_report_for_user
 from peel.workqueue.actions import (
     OPEN_STATUSES,
@@ -95,6 +96,7 @@ def queue(request: HttpRequest) -> HttpResponse:
         "soon": now + timedelta(hours=1),
         "bulk": BulkActionForm(item_ids=[]),
         "refresh_seconds": settings.PEEL["QUEUE_REFRESH_SECONDS"],
+        "intake": intake_backlog(now),
     }
     template = (
         "workqueue/_queue_live.html" if request.GET.get("partial") else "workqueue/queue.html"

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 
 from peel.intake import worker
+from peel.intake.evidence import sweep_incomplete
 from peel.intake.pipeline import file_pending
 
 
@@ -18,7 +19,9 @@ class Command(BaseCommand):
         "returns expired leases and parked items that are due, records deadline breaches, "
         "raises items near a deadline, and re-scores open reports after a rule-set switch. "
         "Beside it run --robots N robot workers (default PEEL_ROBOT_WORKERS), which carry "
-        "decisions into other systems. Run it on one host or many against one PostgreSQL. "
+        "decisions into other systems, restarted by a supervisor if one dies. Run several on "
+        "one host or many against one PostgreSQL: they file the riskiest submission first "
+        "and never the same one twice (SKIP LOCKED). "
         "`peel worker --once` files and sweeps once and exits. `peel serve` runs the pipeline "
         "worker in a thread unless started with --no-worker."
     )
@@ -36,6 +39,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        sweep_incomplete()  # temporary files a killed writer left in the evidence store
         if options["once"]:
             total = 0
             while filed := file_pending():
