@@ -24,6 +24,7 @@ from peel.intake.wizard import (
     FormDefinition,
     PageForm,
     build_document,
+    fact_information,
     display_answer,
     load_definition,
 )
@@ -133,7 +134,10 @@ def report_check(request: HttpRequest) -> HttpResponse:
     envelope = {
         "form": {"definition": definition.version, "answers": answers},
         "sdm": document,
-        "facts": _draft_facts(facts),
+        "facts": {
+            **_draft_facts(facts),
+            "other_information": fact_information(definition, answers),
+        },
     }
     raw = json.dumps(envelope, sort_keys=True, ensure_ascii=False).encode()
     with transaction.atomic():

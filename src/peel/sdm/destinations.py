@@ -124,8 +124,8 @@ CANONICAL: dict[str, dict[str, str]] = {
 FORM_FACTS = {
     "immediate_danger": "Report.immediate_danger",
     "email_receipt": CONTACT,
-    "stolen_item_types": "Item rows (one per stolen item kind the reporter described)",
-    "anything_damaged": "Item rows (the damaged property, when yes) and other information",
+    "stolen_item_types": OTHER,  # the items themselves are SDM objects, filed as Item rows
+    "anything_damaged": OTHER,
 }
 
 
