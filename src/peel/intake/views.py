@@ -24,8 +24,8 @@ from peel.intake.wizard import (
     FormDefinition,
     PageForm,
     build_document,
-    fact_information,
     display_answer,
+    fact_information,
     load_definition,
 )
 from peel.notifications.actions import do_queue_email

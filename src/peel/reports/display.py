@@ -49,7 +49,9 @@ def occurred_line(report: Report) -> str:
     """Both together, for records: "Tue 14 Jul 2026 22:00 (the reporter said: 2026-07-14, 10pm)"."""
     derived, given = occurred_derived(report), occurred_as_given(report)
     if given:
-        return f"{derived} (the reporter said: {given})" if derived else f"The reporter said: {given}"
+        return (
+            f"{derived} (the reporter said: {given})" if derived else f"The reporter said: {given}"
+        )
     return derived
 
 
@@ -70,6 +72,20 @@ def other_text(report: Report) -> str:
         for section, entries in other_sections(report)
         for label, value in entries
     )
+
+
+def items_text(report: Report) -> str:
+    """Each item on one line, as the review screen lists it: "Stolen: bicycle: Raleigh"."""
+    lines = []
+    for item in report.items.order_by("id"):
+        parts = [f"{words(item.link_reason)}: {words(item.kind).lower()}"]
+        if item.description:
+            parts[0] += f": {item.description}"
+        parts += [f"{words(k)} {v}" for k, v in item.identifiers.items()]
+        if item.value:
+            parts.append(f"value {item.value}")
+        lines.append(" · ".join(parts))
+    return "\n".join(lines)
 
 
 def words(name: str) -> str:

@@ -33,8 +33,8 @@ FIELDS: dict[str, str] = {
     "victim_given_name": "the victim's given name",
     "victim_date_of_birth": "the victim's date of birth (YYYY-MM-DD)",
     "suspect": "what is known of the suspects, one line each",
-    "summary": "what happened, in the reporter's words; then when, as the reporter said it, and"
-    " the other information the reporter gave (sdm/destinations.py)",
+    "summary": "what happened, in the reporter's words; then when, as the reporter said it, the"
+    " property, and the other information the reporter gave (sdm/destinations.py)",
     "outcome": "the decision: crime, not_a_crime or crime_related_incident",
     "offence_code": "the Home Office offence code, for a crime",
     "offence_description": "the offence's description, for a crime",
@@ -100,6 +100,9 @@ def summary(report: Report) -> str:
     given = display.occurred_as_given(report)
     if given:
         parts.append(f"When, as the reporter said: {given}")
+    items = display.items_text(report)
+    if items:
+        parts.append("Property:\n" + items)
     other = display.other_text(report)
     if other:
         parts.append("Other information from the reporter:\n" + other)
