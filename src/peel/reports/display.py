@@ -88,6 +88,61 @@ def items_text(report: Report) -> str:
     return "\n".join(lines)
 
 
+RISK_ANSWERS = (
+    ("immediate_danger", "Anyone in immediate danger"),
+    ("still_happening", "Still happening"),
+    ("weapon_involved", "Weapon involved"),
+    ("threat_or_assault", "Threatened or assaulted"),
+    ("physically_assaulted", "Physically assaulted"),
+    ("victim_under_18", "Victim under 18"),
+    ("victim_vulnerable", "Victim vulnerable"),
+    ("hate_crime", "Hate crime"),
+    ("child_present", "Child present"),
+    ("drugs_or_alcohol", "Drugs or alcohol involved"),
+)
+
+
+def yes_no(value: bool | None) -> str:
+    """All three answers: Yes, No, and Not known (never "No" for "don't know")."""
+    return "Not known" if value is None else ("Yes" if value else "No")
+
+
+def people_text(report: Report) -> str:
+    lines = []
+    for link in report.involvements.select_related("person").order_by("id"):
+        person = link.person
+        parts = [f"{link.get_role_display()}: {person}"]
+        if person.date_of_birth:
+            parts.append(f"born {person.date_of_birth:%Y-%m-%d}")
+        parts += [v for v in (person.email, person.phone, person.description) if v]
+        if person.vulnerabilities:
+            parts.append("vulnerability: " + ", ".join(vulnerability_words(person.vulnerabilities)))
+        lines.append(" · ".join(parts))
+    return "\n".join(lines)
+
+
+def report_details(report: Report) -> str:
+    """Everything but the reporter's description, as plain text, for a record a person reads
+    downstream (the robots' `details`)."""
+    blocks = []
+    when = occurred_line(report)
+    if when:
+        blocks.append(f"When: {when}")
+    blocks.append(
+        f"How the reporter is involved: {report.get_how_involved_display()}\n"
+        f"Do they know who did it: {report.get_suspect_known_display()}\n"
+        + "\n".join(f"{label}: {yes_no(getattr(report, name))}" for name, label in RISK_ANSWERS)
+    )
+    for title, text in (
+        ("People", people_text(report)),
+        ("Property", items_text(report)),
+        ("Other information from the reporter", other_text(report)),
+    ):
+        if text:
+            blocks.append(f"{title}:\n{text}")
+    return "\n\n".join(blocks)
+
+
 def words(name: str) -> str:
     """An SDM name in words: `weaponUsed` -> "Weapon used", `bankCard` -> "Bank card"."""
     return label_for(name) if name else ""

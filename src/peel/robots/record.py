@@ -33,8 +33,9 @@ FIELDS: dict[str, str] = {
     "victim_given_name": "the victim's given name",
     "victim_date_of_birth": "the victim's date of birth (YYYY-MM-DD)",
     "suspect": "what is known of the suspects, one line each",
-    "summary": "what happened, in the reporter's words; then when, as the reporter said it, the"
-    " property, and the other information the reporter gave (sdm/destinations.py)",
+    "summary": "what happened, in the reporter's words",
+    "details": "the rest of the report in words: when (as the reporter said it), answers,"
+    " people, property and the other information the reporter gave (sdm/destinations.py)",
     "outcome": "the decision: crime, not_a_crime or crime_related_incident",
     "offence_code": "the Home Office offence code, for a crime",
     "offence_description": "the offence's description, for a crime",
@@ -78,7 +79,8 @@ def canonical_record(decision: Decision) -> dict[str, str]:
         **_person("reporter", reporter),
         **_person("victim", victim),
         "suspect": "\n".join(s for s in suspects if s),
-        "summary": summary(report),
+        "summary": report.description,
+        "details": display.report_details(report),
         "outcome": decision.outcome,
         "offence_code": decision.offence_code,
         "offence_description": decision.offence_description,
@@ -92,21 +94,6 @@ def canonical_record(decision: Decision) -> dict[str, str]:
     }
     assert list(record) == list(FIELDS), "canonical_record and FIELDS must name the same fields"
     return {name: normal_text(value) for name, value in record.items()}
-
-
-def summary(report: Report) -> str:
-    """The reporter's words, then when as they said it, then everything else they gave."""
-    parts = [report.description]
-    given = display.occurred_as_given(report)
-    if given:
-        parts.append(f"When, as the reporter said: {given}")
-    items = display.items_text(report)
-    if items:
-        parts.append("Property:\n" + items)
-    other = display.other_text(report)
-    if other:
-        parts.append("Other information from the reporter:\n" + other)
-    return "\n\n".join(parts)
 
 
 def _first(report: Report, role: str) -> Person | None:

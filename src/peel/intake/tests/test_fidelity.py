@@ -78,7 +78,7 @@ def test_a_10pm_domestic_abuse_report_shows_22_00_and_the_reporters_words_everyw
         assert "Tue 14 Jul 2026 22:00" in screen and "12:00" not in screen
         assert "the reporter said: " in screen and "10pm" in screen
     assert record["occurred_date"] == "2026-07-14" and record["occurred_time"] == "22:00"
-    assert "When, as the reporter said: 2026-07-14, 10pm" in record["summary"]
+    assert "When: Tue 14 Jul 2026 22:00 (the reporter said: 2026-07-14, 10pm)" in record["details"]
 
 
 def test_free_text_from_later_pages_reaches_the_screens_and_the_record(
@@ -86,7 +86,7 @@ def test_free_text_from_later_pages_reaches_the_screens_and_the_record(
 ) -> None:
     send_report(client, **DOMESTIC_ABUSE)
     review, page, record = screens(operator, supervisor, Report.objects.get())
-    for text in (review, page, record["summary"]):
+    for text in (review, page, record["details"]):
         assert WELFARE in text
         assert "Splintered frame, lock hanging off" in text
         assert "Raleigh" in text
@@ -121,7 +121,10 @@ def test_a_date_only_report_has_no_time_on_any_screen_or_record(
         assert "Tue 14 Jul 2026 (no time given)" in screen and "00:00" not in screen
         assert "last night" in screen
     assert record["occurred_date"] == "2026-07-14" and record["occurred_time"] == ""
-    assert "When, as the reporter said: 2026-07-14, last night" in record["summary"]
+    assert (
+        "When: Tue 14 Jul 2026 (no time given) (the reporter said: 2026-07-14, last night)"
+        in (record["details"])
+    )
 
 
 def test_an_api_time_with_an_offset_is_kept_as_given_and_shown_in_london(client: Client) -> None:
