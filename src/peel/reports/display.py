@@ -128,8 +128,16 @@ def report_details(report: Report) -> str:
     when = occurred_line(report)
     if when:
         blocks.append(f"When: {when}")
+    facts = [
+        ("What the reporter says it was", report.offence_hint),
+        ("National category", report.category),
+        ("Reporter's reference", report.customer_reference),
+        ("High harm", "" if report.high_harm is None else yes_no(report.high_harm)),
+        ("About the place", report.location.description if report.location else ""),
+    ]
     blocks.append(
-        f"How the reporter is involved: {report.get_how_involved_display()}\n"
+        "".join(f"{label}: {value}\n" for label, value in facts if value)
+        + f"How the reporter is involved: {report.get_how_involved_display()}\n"
         f"Do they know who did it: {report.get_suspect_known_display()}\n"
         + "\n".join(f"{label}: {yes_no(getattr(report, name))}" for name, label in RISK_ANSWERS)
     )

@@ -1,0 +1,275 @@
+"""Round trips: what the public sends, through each channel, reaches every place a person reads it.
+
+Hypothesis draws SDM documents across the whole national model and answers across the whole
+public form, files them through the real channels (POST /process and the worker's filing; an
+email with the SDM JSON attached, or with only its text rendering; the public form's pages) and
+checks every value - unchanged, or as its national description - on the review screen of the
+operator holding the item, on the report page, in the decision's outbound record and (a few
+examples: it drives Chromium) in the sandbox CHS's record as the robot wrote it.
+
+The expected values are derived here from the raw submission and the national schemas, not
+from Peel's canonical report. Example counts per channel: `examples()`; `make fuzz` runs the
+same tests with the "fuzz" Hypothesis profile.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import json
+import os
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.db import transaction
+from django.test import Client
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import strategies as st
+
+from peel.core.testing import PASSWORD, api_client_headers
+from peel.intake.email import accept_email, build_report_email
+from peel.intake.pipeline import file_pending
+from peel.intake.tests.strategies import POSTCODES, form_answers, sdm_documents
+from peel.intake.wizard import form_field, load_definition
+from peel.reports.models import Report
+from peel.review.actions import do_record_decision
+from peel.review.testing import decision_input
+from peel.robots.record import canonical_record
+from peel.sdm.destinations import OTHER, destination
+from peel.sdm.document import SCHEMA_BY_KIND, entity_kind
+from peel.sdm.schemas import national_schemas
+from peel.sdm.text import label_for
+from peel.sdm.when import read_clock
+from peel.workqueue.actions import do_get_work
+
+pytestmark = [pytest.mark.django_db, pytest.mark.fidelity]
+LONDON = ZoneInfo("Europe/London")
+FUZZ = os.environ.get("HYPOTHESIS_PROFILE") == "fuzz"
+# Examples per channel: `make test` (modest) and `make fuzz`.
+EXAMPLES = {"api": int(os.environ.get("PEEL_API_EXAMPLES", "30")), "email-json": 10, "email-text": 10, "web": 12, "sandbox": 3}
+FUZZ_EXAMPLES = {"api": 1000, "email-json": 300, "email-text": 300, "web": 300, "sandbox": 25}
+PHONE_LINKS = ("personalTelephone",)
+
+
+def examples(channel: str) -> int:
+    return (FUZZ_EXAMPLES if FUZZ else EXAMPLES)[channel]
+
+
+def run(channel: str) -> Any:
+    return settings(
+        max_examples=examples(channel),
+        deadline=None,
+        # No shrinking: a failure names the value and place; shrinking a filed report through
+        # every screen takes minutes.
+        phases=[Phase.explicit, Phase.reuse, Phase.generate],
+        print_blob=True,
+        suppress_health_check=[
+            HealthCheck.function_scoped_fixture,
+            HealthCheck.too_slow,
+            HealthCheck.data_too_large,
+        ],
+    )
+
+
+@pytest.fixture(autouse=True)
+def _people_take_their_time(settings: Any) -> None:
+    settings.PEEL = {**settings.PEEL, "FORM_MIN_SECONDS": 0, "FORM_RATE": "100000/h"}
+
+
+@contextmanager
+def rolled_back() -> Iterator[None]:
+    """Each example starts from an empty queue: its writes are undone when it ends."""
+    with transaction.atomic():
+        yield
+        transaction.set_rollback(True)
+
+
+def read_everywhere(operator: Any, supervisor: Any, report: Report) -> dict[str, str]:
+    """The review screen (operator holding the item), report page and the outbound record."""
+    item = do_get_work(operator)
+    assert item is not None and item.report_id == report.pk
+    staff = Client()
+    staff.force_login(operator)
+    review = staff.get(f"/staff/work/{item.pk}/").content.decode()
+    staff.force_login(supervisor)
+    page = staff.get(f"/staff/reports/{report.pk}/").content.decode()
+    decision = do_record_decision(operator, item, decision_input())
+    record = canonical_record(decision)
+    return {
+        "review screen": readable(review),
+        "report page": readable(page),
+        "outbound record": lines("\n".join(record.values())),
+    }
+
+
+def readable(page: str) -> str:
+    """A page's text: markup between a label and its value (<dt>/<dd>, <strong>) is a line
+    break, then entities are decoded (so the reporter's own "<" and "&" are text)."""
+    return lines(html.unescape(re.sub(r"<[^>]+>", "\n", page)))
+
+
+def lines(text: str) -> str:
+    squashed = "\n".join(line.strip() for line in text.split("\n") if line.strip())
+    return squashed.replace(":\n", ": ")
+
+
+# ----- what the reporter gave, derived from the raw submission ------------------------------
+
+RISK_LABELS = {
+    "incidentStillHappening": "Still happening",
+    "hadWeapon": "Weapon involved",
+    "subjectedToHateCrime": "Hate crime",
+    "subjectedToThreatAbuseOrAssault": "Threatened or assaulted",
+    "physicallyAssaulted": "Physically assaulted",
+    "childPresent": "Child present",
+    "incidentInfluencedByDrugsOrAlcohol": "Drugs or alcohol involved",
+}
+TIME_ATTRIBUTES = ("incidentStartDateTime", "incidentEndDateTime", "incidentApproximateDate",
+                   "incidentApproximateTime")  # fmt: skip
+
+
+def words(path: str, name: str, value: Any) -> list[str]:
+    """The value as a person reads it: codes as their national descriptions."""
+    schemas = national_schemas()
+    if isinstance(value, bool):
+        return ["Yes" if value else "No"]
+    if isinstance(value, list):
+        codes = schemas.item_value_list(path, name)
+        return [html.unescape(codes.get(str(v), str(v))) for v in value]
+    codes = schemas.value_list(path, name)
+    if isinstance(value, str) and value in codes:
+        return [html.unescape(codes[value])]
+    return [str(value)]
+
+
+def expectations(document: dict[str, Any]) -> list[tuple[str, list[list[str]]]]:
+    """For each attribute given: what must appear, as alternatives of all-of lists."""
+    out: list[tuple[str, list[list[str]]]] = []
+    entities = [document["data"], *document.get("included", [])]
+    incoming = {
+        target["id"]: reason
+        for entity in entities
+        for reason, relation in entity.get("relationships", {}).items()
+        for target in relation["data"]
+    }
+    for entity in entities:
+        kind = entity_kind(entity["id"], entity["type"])
+        path = SCHEMA_BY_KIND[kind]
+        for name, value in entity["attributes"].items():
+            where = f"{entity['id']}.{name}={value!r}"
+            shown = words(path, name, value)
+            # Other information: "Label: value" in records, label then value on a page.
+            others = (
+                [[f"{label_for(name)}: {shown[0]}"], [f"{label_for(name)}\n{shown[0]}"]]
+                if len(shown) == 1
+                else [shown]
+            )
+            options: list[list[str]] = [shown]
+            if name in TIME_ATTRIBUTES:
+                options = [[str(value)]]  # verbatim, beside the derived time
+            elif name == "bankCardLongNumber":
+                options = [[f"Card ending {value[-4:]}"]]
+            elif name == "postcode" and incoming.get(entity["id"]) == "incidentLocation":
+                canonical = next(p for p in POSTCODES if p.replace(" ", "") == value.replace(" ", "").upper())
+                options = [[canonical]]
+            elif name == "telephoneNumberFull" and incoming.get(entity["id"]) in PHONE_LINKS:
+                e164 = "+44" + value.replace(" ", "")[1:]
+                options = [[e164], *others]  # others: the phone of a person with no role
+            elif name == "dateOfBirth":
+                day = dt.date.fromisoformat(value)
+                options = [[str(value)], [f"born {day.day} {day:%b %Y}"]]
+            elif isinstance(value, bool) and name in RISK_LABELS:
+                options = [[f"{RISK_LABELS[name]}: {shown[0]}"], *others]
+            elif isinstance(value, bool) or destination(path, name).where == OTHER:
+                options = list(others)
+                if isinstance(value, bool) and value:
+                    options.append([label_for(name)])  # a "yes" vulnerability, in words
+            out.append((where, options))
+    return out
+
+
+def check(document: dict[str, Any], texts: dict[str, str], places: tuple[str, ...]) -> None:
+    for where, options in expectations(document):
+        for place in places:
+            text = texts[place]
+            assert any(all(lines(s) in text for s in option) for option in options), (
+                f"{where} not on the {place}: expected one of {options}\n"
+                f"document: {json.dumps(document, ensure_ascii=False)[:3000]}\n"
+                f"text: {text[text.find('What happened'):][:4000]}"
+            )
+    for entity in [document["data"], *document["included"]]:
+        card = entity["attributes"].get("bankCardLongNumber")
+        for place in places:
+            assert not card or card not in texts[place], "a full card number was shown"
+    incident = document["data"]["attributes"]
+    check_time(incident, {p: texts[p] for p in places})
+
+
+def check_time(incident: dict[str, Any], texts: dict[str, str]) -> None:
+    """The derived time is what the reporter said, in Europe/London; never invented."""
+    start = incident.get("incidentStartDateTime")
+    day = incident.get("incidentApproximateDate")
+    words_given = incident.get("incidentApproximateTime", "")
+    if start:
+        moment = dt.datetime.fromisoformat(start.replace("Z", "+00:00"))
+        local = moment.astimezone(LONDON) if moment.tzinfo else moment
+        expected = f"{local:%a} {local.day} {local:%b %Y %H:%M}"
+    elif day:
+        date = dt.date.fromisoformat(day)
+        clock = read_clock(words_given) if words_given else None
+        if clock is None:
+            expected = f"{date:%a} {date.day} {date:%b %Y} (no time given)"
+        else:
+            expected = f"{date:%a} {date.day} {date:%b %Y} {clock[0]:%H:%M}"
+    else:
+        return
+    for place in ("review screen", "report page"):
+        if place in texts:
+            assert expected in texts[place], f"{expected!r} not on the {place}"
+
+
+# ----- the channels ---------------------------------------------------------------------------
+
+
+@run("api")
+@given(document=sdm_documents())
+def test_the_standard_api_keeps_every_value(document, operator, supervisor) -> None:
+    with rolled_back():
+        response = Client().post(
+            "/process", json.dumps(document), content_type="application/json",
+            headers=api_client_headers(),
+        )  # fmt: skip
+        assert response.status_code in (200, 201, 202), response.content[:2000]
+        assert file_pending() == 1
+        report = Report.objects.get()
+        texts = read_everywhere(operator, supervisor, report)
+        check(document, texts, ("review screen", "report page", "outbound record"))
+
+
+@run("email-json")
+@given(document=sdm_documents(people=2, objects=2))
+def test_an_email_with_the_sdm_json_keeps_every_value(document, operator, supervisor) -> None:
+    with rolled_back():
+        outcome = accept_email("test", build_report_email(document))
+        assert outcome.ok, outcome
+        texts = read_everywhere(operator, supervisor, outcome.submission.report)
+        check(document, texts, ("review screen", "report page", "outbound record"))
+
+
+@run("email-text")
+@given(document=sdm_documents(people=2, objects=2))
+def test_an_email_with_only_the_text_rendering_keeps_every_value(
+    document, operator, supervisor
+) -> None:
+    with rolled_back():
+        raw = build_report_email(
+            document, json_attachment=False, pdf=False, service_info=False, body=True
+        )
+        outcome = accept_email("test", raw)
+        assert outcome.ok, outcome
+        texts = read_everywhere(operator, supervisor, outcome.submission.report)
+        check(document, texts, ("review screen", "report page", "outbound record"))
