@@ -129,13 +129,20 @@ def attributes(
 ) -> st.SearchStrategy[dict[str, Any]]:
     """Some attributes of one entity (which ones, drawn), each valid on its own."""
     names = sorted(schemas.known_properties(path))
+    required = sorted(
+        {name for _file, node in schemas._nodes(path) for name in node.get("required", [])}
+    )
 
     @st.composite
     def build(draw: st.DrawFn) -> dict[str, Any]:
-        chosen = draw(st.lists(st.sampled_from(names), max_size=most, unique=True))
-        values = {name: draw(value_for(schemas, path, name)) for name in chosen}
-        values = {k: v for k, v in values.items() if schemas.is_valid(path, {k: v})}
-        values.update(fixed or {})
+        chosen = required + draw(st.lists(st.sampled_from(names), max_size=most, unique=True))
+        values: dict[str, Any] = dict(fixed or {})
+        for name in chosen:
+            if name in values:
+                continue
+            candidate = {**values, name: draw(value_for(schemas, path, name))}
+            if schemas.is_valid(path, candidate):  # together, not only on its own
+                values = candidate
         return values
 
     return build()
