@@ -50,7 +50,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.fidelity]
 LONDON = ZoneInfo("Europe/London")
 FUZZ = os.environ.get("HYPOTHESIS_PROFILE") == "fuzz"
 # Examples per channel: `make test` (modest) and `make fuzz`.
-EXAMPLES = {"api": int(os.environ.get("PEEL_API_EXAMPLES", "30")), "email-json": 10, "email-text": 10,
+EXAMPLES = {"api": 30, "email-json": 10, "email-text": 10,
             "email-pdf": 10, "web": 12, "sandbox": 3}
 FUZZ_EXAMPLES = {"api": 1000, "email-json": 300, "email-text": 300, "email-pdf": 300, "web": 300,
                  "sandbox": 25}
@@ -58,7 +58,9 @@ PHONE_LINKS = ("personalTelephone",)
 
 
 def examples(channel: str) -> int:
-    return (FUZZ_EXAMPLES if FUZZ else EXAMPLES)[channel]
+    """PEEL_EXAMPLES_API=500 (say) runs one channel with more examples."""
+    override = os.environ.get("PEEL_EXAMPLES_" + channel.upper().replace("-", "_"))
+    return int(override) if override else (FUZZ_EXAMPLES if FUZZ else EXAMPLES)[channel]
 
 
 def run(channel: str) -> Any:
@@ -296,3 +298,109 @@ def test_an_email_with_only_the_pdf_rendering_keeps_every_value(
         assert outcome.ok, outcome
         texts = read_everywhere(operator, supervisor, outcome.submission.report)
         check(document, texts, ("review screen", "report page", "outbound record"), loose=True)
+
+
+# ----- the public form ------------------------------------------------------------------------
+
+FORM_RISK = {
+    "immediateDanger": "Anyone in immediate danger",
+    "incidentStillHappening": "Still happening",
+    "hadWeapon": "Weapon involved",
+    "under18": "Victim under 18",
+    "subjectedToHateCrime": "Hate crime",
+    "physicallyAssaulted": "Physically assaulted",
+    "subjectedToThreatAbuseOrAssault": "Threatened or assaulted",
+}
+ANSWER_WORDS = {"yes": "Yes", "no": "No", "unknown": "Not known"}
+
+
+def form_expectations(answers: dict[str, Any]) -> list[tuple[str, list[list[str]]]]:
+    """What each answer must look like wherever it is shown, from the answers alone."""
+    definition = load_definition()
+    schemas = national_schemas()
+    out: list[tuple[str, list[list[str]]]] = []
+    for page in definition.applicable(answers):
+        for question in page.questions:
+            value = answers.get(question.name)
+            if value in (None, "", []) or question.name == "emailReceipt":
+                continue  # the contact preference: see notifications
+            if question.name in ("incidentApproximateDate", "incidentApproximateTime"):
+                continue  # check_time
+            if question.name == "suspectKnown" or (
+                question.slot == "suspect" and answers.get("suspectKnown") == "SKWN_0001"
+            ):
+                if question.slot == "suspect" and question.name != "suspectKnown":
+                    continue  # "I don't know anything about them": no person to describe
+            field = form_field(question, schemas, answers)
+            choices = {k: html.unescape(str(v)) for k, v in getattr(field, "choices", [])}
+            label = label_for(question.attribute)
+            options: list[list[str]]
+            if question.name in FORM_RISK:
+                word = ANSWER_WORDS[value]
+                options = [[f"{FORM_RISK[question.name]}: {word}"], [f"{label}: {word}"],
+                           [f"{label}\n{word}"]]  # fmt: skip
+                if question.name == "subjectedToThreatAbuseOrAssault" and value == "unknown":
+                    options.append([f"{FORM_RISK[question.name]}: "])  # yes if hurt, else not known
+            elif value in ("yes", "no") and set(choices) <= {"yes", "no", "unknown"}:
+                word = ANSWER_WORDS[value]
+                options = [
+                    [f"{label}: {word}"], [f"{label}\n{word}"],
+                    [f"{question.label}: {word}"], [f"{question.label}\n{word}"],
+                ]  # fmt: skip
+                if value == "yes":
+                    options.append([label])  # a vulnerability, in words
+            elif question.kind == "multichoice":
+                options = [[", ".join(choices[v] for v in value)]]
+            elif question.kind == "offence":
+                options = [[value], [choices[value]]]  # the offence's short name is its key
+            elif choices:
+                options = [[choices[value]]]
+            elif question.kind == "postcode":
+                options = [[next(p for p in POSTCODES if p.replace(" ", "") ==
+                                 value.replace(" ", "").upper())]]  # fmt: skip
+            elif question.kind == "phone":
+                options = [["+44" + value.replace(" ", "")[1:]]]
+            elif question.kind == "vrm":
+                options = [[value.replace(" ", "").upper()]]  # as the form checked it
+            elif question.name == "victimDateOfBirth":
+                day = dt.date.fromisoformat(value)
+                options = [[value], [f"born {day.day} {day:%b %Y}"]]
+            else:
+                options = [[str(value)]]
+            out.append((f"{page.id}.{question.name}={value!r}", options))
+    return out
+
+
+def walk_form(client: Client, answers: dict[str, Any]) -> Any:
+    """Answer every page that applies through the real views, then send the report."""
+    definition = load_definition()
+    response = client.get("/report/")
+    while response.status_code == 302 and "/report/check/" not in response["Location"]:
+        url = response["Location"]
+        page = definition.page(url.rstrip("/").rsplit("/", 1)[-1])
+        assert page is not None, url
+        data = {q.name: answers.get(q.name, "") for q in page.questions}
+        response = client.post(url, {k: v for k, v in data.items() if v != []})
+        assert response.status_code == 302, (page.id, response.content.decode()[:3000])
+    return client.post("/report/check/")
+
+
+@run("web")
+@given(answers=form_answers())
+def test_the_public_form_keeps_every_answer(answers, operator, supervisor) -> None:
+    with rolled_back():
+        response = walk_form(Client(), answers)
+        assert response.status_code == 302, response.content.decode()[:2000]
+        report = Report.objects.get()
+        texts = read_everywhere(operator, supervisor, report)
+        for where, options in form_expectations(answers):
+            for place, text in texts.items():
+                assert any(all(lines(s) in text for s in option) for option in options), (
+                    f"{where} not on the {place}: expected one of {options}\n"
+                    f"text: {text[text.find('What happened'):][:4000]}"
+                )
+        if answers.get("incidentApproximateDate"):
+            when = {"incidentApproximateDate": answers["incidentApproximateDate"]}
+            if answers.get("incidentApproximateTime"):
+                when["incidentApproximateTime"] = answers["incidentApproximateTime"]
+            check_time(when, texts)
