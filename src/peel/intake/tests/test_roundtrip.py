@@ -404,3 +404,42 @@ def test_the_public_form_keeps_every_answer(answers, operator, supervisor) -> No
             if answers.get("incidentApproximateTime"):
                 when["incidentApproximateTime"] = answers["incidentApproximateTime"]
             check_time(when, texts)
+
+
+# ----- the legacy system, as the robot wrote it ------------------------------------------------
+
+
+@pytest.mark.browser
+@run("sandbox")
+@given(document=sdm_documents(people=2, objects=2))
+def test_the_legacy_record_the_robot_writes_keeps_every_value(
+    document, operator, supervisor, robot_env, targets_file
+) -> None:
+    from peel.robots.testing import run_robot_until_idle
+
+    targets_file(only=("chs",))
+    robot_env.reset()
+    with rolled_back():
+        response = Client().post(
+            "/process", json.dumps(document), content_type="application/json",
+            headers=api_client_headers(),
+        )  # fmt: skip
+        assert response.status_code in (200, 201, 202), response.content[:2000]
+        assert file_pending() == 1
+        texts = read_everywhere(operator, supervisor, Report.objects.get())
+        run_robot_until_idle()
+        [contact] = robot_env.state()["contacts"]
+        written = contact["fields"]
+        check(document, {"legacy record": lines("\n".join(written.values()))}, ("legacy record",))
+        incident = document["data"]["attributes"]
+        expected_time = ""
+        if incident.get("incidentStartDateTime"):
+            moment = dt.datetime.fromisoformat(
+                incident["incidentStartDateTime"].replace("Z", "+00:00")
+            )
+            expected_time = f"{(moment.astimezone(LONDON) if moment.tzinfo else moment):%H:%M}"
+        elif incident.get("incidentApproximateDate") and incident.get("incidentApproximateTime"):
+            clock = read_clock(incident["incidentApproximateTime"])
+            expected_time = f"{clock[0]:%H:%M}" if clock else ""
+        assert written["occurred_time"] == expected_time, (written, incident)
+        assert texts["outbound record"]  # the same decision the robot wrote
