@@ -144,7 +144,7 @@ def _how_involved(document: SdmDocument, people: list[PersonDraft], taken: Taken
                 (document.incident, "incidentInvolvement"),
                 (document.submission, "howInvolvedInCrime"),
             ):
-                if HOW_INVOLVED.get(other.attributes.get(other_name)) == chosen:
+                if HOW_INVOLVED.get(str(other.attributes.get(other_name))) == chosen:
                     taken.take(other, other_name)  # the same answer: shown as how involved
             return chosen.value
     reporter_roles = {r for p in people if Role.PERSON_REPORTING in p.roles for r in p.roles}

@@ -10,7 +10,7 @@ their national descriptions): verbatim, so nothing accepted is lost.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any, TypedDict
+from typing import Any
 
 from peel.sdm.destinations import canonical
 from peel.sdm.document import SCHEMA_BY_KIND, Entity, SdmDocument
@@ -20,10 +20,8 @@ from peel.sdm.text import describe_value, label_for
 TRUE_WORDS = {"true", "yes", "y", "1"}
 
 
-class OtherInformation(TypedDict):
-    section: str  # "Victim", "Stolen bicycle"
-    label: str  # "Welfare risk details"
-    value: str  # as given, codes as their national descriptions
+# {"section": "Victim", "label": "Welfare risk details", "value": as given (codes as words)}
+OtherInformation = dict[str, str]
 
 
 class Taken:

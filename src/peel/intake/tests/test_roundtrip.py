@@ -28,9 +28,8 @@ import pytest
 from django.db import transaction
 from django.test import Client
 from hypothesis import HealthCheck, Phase, given, settings
-from hypothesis import strategies as st
 
-from peel.core.testing import PASSWORD, api_client_headers
+from peel.core.testing import api_client_headers
 from peel.intake.email import accept_email, build_report_email
 from peel.intake.pipeline import file_pending
 from peel.intake.tests.strategies import POSTCODES, form_answers, sdm_documents
@@ -50,10 +49,15 @@ pytestmark = [pytest.mark.django_db, pytest.mark.fidelity]
 LONDON = ZoneInfo("Europe/London")
 FUZZ = os.environ.get("HYPOTHESIS_PROFILE") == "fuzz"
 # Examples per channel: `make test` (modest) and `make fuzz`.
-EXAMPLES = {"api": 30, "email-json": 10, "email-text": 10,
-            "email-pdf": 10, "web": 12, "sandbox": 3}
-FUZZ_EXAMPLES = {"api": 1000, "email-json": 300, "email-text": 300, "email-pdf": 300, "web": 300,
-                 "sandbox": 25}
+EXAMPLES = {"api": 30, "email-json": 10, "email-text": 10, "email-pdf": 10, "web": 12, "sandbox": 3}
+FUZZ_EXAMPLES = {
+    "api": 1000,
+    "email-json": 300,
+    "email-text": 300,
+    "email-pdf": 300,
+    "web": 300,
+    "sandbox": 25,
+}
 PHONE_LINKS = ("personalTelephone",)
 
 
@@ -178,7 +182,9 @@ def expectations(document: dict[str, Any]) -> list[tuple[str, list[list[str]]]]:
             elif name == "bankCardLongNumber":
                 options = [[f"Card ending {value[-4:]}"]]
             elif name == "postcode" and incoming.get(entity["id"]) == "incidentLocation":
-                canonical = next(p for p in POSTCODES if p.replace(" ", "") == value.replace(" ", "").upper())
+                canonical = next(
+                    p for p in POSTCODES if p.replace(" ", "") == value.replace(" ", "").upper()
+                )
                 options = [[canonical]]
             elif name == "telephoneNumberFull" and incoming.get(entity["id"]) in PHONE_LINKS:
                 e164 = "+44" + value.replace(" ", "")[1:]
@@ -211,7 +217,7 @@ def check(
             assert any(all(fold(lines(s)) in text for s in option) for option in options), (
                 f"{where} not on the {place}: expected one of {options}\n"
                 f"document: {json.dumps(document, ensure_ascii=False)[:3000]}\n"
-                f"text: {text[text.find('What happened'):][:4000]}"
+                f"text: {text[text.find('What happened') :][:4000]}"
             )
     for entity in [document["data"], *document["included"]]:
         card = entity["attributes"].get("bankCardLongNumber")
@@ -326,11 +332,9 @@ def form_expectations(answers: dict[str, Any]) -> list[tuple[str, list[list[str]
                 continue  # the contact preference: see notifications
             if question.name in ("incidentApproximateDate", "incidentApproximateTime"):
                 continue  # check_time
-            if question.name == "suspectKnown" or (
-                question.slot == "suspect" and answers.get("suspectKnown") == "SKWN_0001"
-            ):
-                if question.slot == "suspect" and question.name != "suspectKnown":
-                    continue  # "I don't know anything about them": no person to describe
+            unknown_suspect = answers.get("suspectKnown") == "SKWN_0001"
+            if question.slot == "suspect" and question.name != "suspectKnown" and unknown_suspect:
+                continue  # "I don't know anything about them": no person to describe
             field = form_field(question, schemas, answers)
             choices = {k: html.unescape(str(v)) for k, v in getattr(field, "choices", [])}
             label = label_for(question.attribute)
@@ -397,7 +401,7 @@ def test_the_public_form_keeps_every_answer(answers, operator, supervisor) -> No
             for place, text in texts.items():
                 assert any(all(lines(s) in text for s in option) for option in options), (
                     f"{where} not on the {place}: expected one of {options}\n"
-                    f"text: {text[text.find('What happened'):][:4000]}"
+                    f"text: {text[text.find('What happened') :][:4000]}"
                 )
         if answers.get("incidentApproximateDate"):
             when = {"incidentApproximateDate": answers["incidentApproximateDate"]}
