@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from peel.sdm.destinations import canonical
+from peel.sdm.destinations import OTHER, destination
 from peel.sdm.document import SCHEMA_BY_KIND, Entity, SdmDocument
 from peel.sdm.schemas import SchemaSet
 from peel.sdm.text import describe_value, label_for
@@ -31,7 +31,7 @@ class Taken:
     def take(self, entity: Entity, name: str) -> Any:
         """Mark an attribute as held by a canonical field; return its value."""
         path = SCHEMA_BY_KIND.get(entity.kind, "")
-        if not canonical(path, name):
+        if destination(path, name).where == OTHER:  # canonical, or contact preferences
             raise ValueError(f"{path} {name} has no canonical destination (sdm/destinations.py)")
         self.ids.add((entity.id, name))
         return entity.attributes.get(name)

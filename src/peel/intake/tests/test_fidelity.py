@@ -167,7 +167,7 @@ def test_the_reporters_time_words_are_read_only_when_they_say_a_time(
 
 
 def test_every_attribute_of_every_accepted_schema_and_every_form_fact_has_a_destination() -> None:
-    from peel.intake.wizard import load_definition
+    from peel.intake.wizard import load_definition, schema_path
     from peel.reports import models as report_models
 
     schemas = national_schemas()
@@ -181,10 +181,16 @@ def test_every_attribute_of_every_accepted_schema_and_every_form_fact_has_a_dest
             model, field = where.split(" ", 1)[0].split(".")
             assert getattr(report_models, model)._meta.get_field(field), where
     assert counted == 979  # the national schemas Peel accepts, attribute by attribute
-    facts = [
-        q.attribute for page in load_definition().pages for q in page.questions if q.slot == "fact"
-    ]
-    assert facts and all(fact_destination(f) is not None for f in facts)
+    questions = [q for page in load_definition().pages for q in page.questions]
+    for question in questions:
+        if question.slot == "fact":
+            assert fact_destination(question.attribute) is not None, question.name
+            continue
+        for involvement in ("IVLD_0001", "IVLD_0002", "IVLD_0003"):  # the reporter's kinds
+            path = schema_path(question, {"howInvolvedInCrime": involvement})
+            assert question.attribute in schemas.known_properties(path), question.name
+            assert destination(path, question.attribute).where, question.name
+    assert len(questions) == 64  # every answer of the public form
 
 
 def json_body(body: Any) -> str:
