@@ -180,7 +180,10 @@ def expectations(document: dict[str, Any]) -> list[tuple[str, list[list[str]]]]:
             if name in TIME_ATTRIBUTES:
                 options = [[str(value)]]  # verbatim, beside the derived time
             elif name == "bankCardLongNumber":
-                options = [[f"Card ending {value[-4:]}"]]
+                digits = "".join(c for c in value if c.isdigit())
+                if not digits:
+                    continue  # no card number in it to keep (PCI DSS: only the last four)
+                options = [[f"Card ending {digits[-4:]}"]]
             elif name == "postcode" and incoming.get(entity["id"]) == "incidentLocation":
                 canonical = next(
                     p for p in POSTCODES if p.replace(" ", "") == value.replace(" ", "").upper()
@@ -220,9 +223,10 @@ def check(
                 f"text: {text[text.find('What happened') :][:4000]}"
             )
     for entity in [document["data"], *document["included"]]:
-        card = entity["attributes"].get("bankCardLongNumber")
-        for place in places:
-            assert not card or card not in texts[place], "a full card number was shown"
+        card = entity["attributes"].get("bankCardLongNumber") or ""
+        if sum(c.isdigit() for c in card) > 4:
+            for place in places:
+                assert card not in texts[place], f"a full card number was shown on the {place}"
     incident = document["data"]["attributes"]
     check_time(incident, {p: texts[p] for p in places})
 
