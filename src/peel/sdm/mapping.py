@@ -74,6 +74,7 @@ def to_draft(document: SdmDocument) -> ReportDraft:
         taken.take(submission, "category")
         taken.take(submission, "categorySubcode")
     victims = [e for e in document.linked(incident, Role.VICTIM) if e.kind in PERSON_KINDS]
+    vulnerable = True if any(p.vulnerabilities for p in people if Role.VICTIM in p.roles) else None
     return ReportDraft(
         how_involved=_how_involved(document, people, taken),
         description=str(taken.take(incident, "incidentDescription") or ""),
@@ -89,9 +90,7 @@ def to_draft(document: SdmDocument) -> ReportDraft:
             incident, "hadWeapon", also=bool(document.linked(incident, "weaponUsed"))
         ),
         victim_under_18=_victim_under_18(victims, taken),
-        victim_vulnerable=True
-        if any(p.vulnerabilities for p in people if Role.VICTIM in p.roles)
-        else None,
+        victim_vulnerable=vulnerable,
         location=_location(document, taken, flags),
         people=people,
         vehicles=vehicles,
