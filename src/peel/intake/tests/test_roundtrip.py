@@ -201,6 +201,8 @@ def expectations(document: dict[str, Any]) -> list[tuple[str, list[list[str]]]]:
                 options = list(others)
                 if isinstance(value, bool) and value:
                     options.append([label_for(name)])  # a "yes" vulnerability, in words
+                if name == "under18" and kind == "victim":
+                    options.append([f"Victim under 18: {shown[0]}"])
             out.append((where, options))
     return out
 
