@@ -50,7 +50,7 @@ test: lint test-sqlite test-postgres
 
 # The fidelity round trips (what the public sends reaches every screen and record) with the
 # Hypothesis "fuzz" profile: about 1,000 SDM documents by API, 300 by each email form, 300 public
-# form walks and 25 robot writes to the sandbox CHS (roughly half an hour to an hour on 2 cores).
+# form walks and 25 robot writes to the sandbox CHS (about 20-30 minutes on 2 cores).
 fuzz: venv system-packages
 	HYPOTHESIS_PROFILE=fuzz env -u DATABASE_URL $(BIN)/pytest -m fidelity -p no:cacheprovider
 
