@@ -6,11 +6,12 @@ BIN     := $(VENV)/bin
 PG_URL  ?= postgres://postgres@127.0.0.1:5432/peel
 SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: help venv system-packages demo test lint test-sqlite test-postgres bench clean
+.PHONY: help venv system-packages demo test lint test-sqlite test-postgres fuzz bench clean
 
 help:
 	@echo "make demo    set up and serve the demo at http://127.0.0.1:8000"
 	@echo "make test    set up and run every check (lint, types, SQLite and PostgreSQL suites, browser)"
+	@echo "make fuzz    the round-trip property tests with many more examples (slow)"
 	@echo "make bench   run the benchmarks and print their figures as JSON"
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt pyproject.toml
@@ -46,6 +47,12 @@ test-postgres: venv system-packages
 	DATABASE_URL=$(PG_URL) PEEL_REQUIRE_DATABASE=postgresql $(BIN)/pytest
 
 test: lint test-sqlite test-postgres
+
+# The fidelity round trips (what the public sends reaches every screen and record) with the
+# Hypothesis "fuzz" profile: about 1,000 SDM documents by API, 300 by each email form, 300 public
+# form walks and 25 robot writes to the sandbox CHS (about 20-30 minutes on 2 cores).
+fuzz: venv system-packages
+	HYPOTHESIS_PROFILE=fuzz env -u DATABASE_URL $(BIN)/pytest -m fidelity -p no:cacheprovider
 
 bench: venv system-packages
 	$(BIN)/peel bench getwork

@@ -74,6 +74,7 @@ CRIME_FIELDS: dict[str, tuple[bool, int]] = {
     "victimForenames": (False, 60),
     "victimDateOfBirth": (False, 10),
     "summary": (True, 4000),
+    "details": (False, 16000),
     "flags": (False, 100),
     "recordedBy": (False, 60),
 }

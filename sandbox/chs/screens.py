@@ -57,6 +57,7 @@ def _details(outcome_label: str) -> Page:
         "Details",
         [
             Field("summary", "Summary", "summary", "textarea", required=True, maxlength=4000),
+            Field("details", "Further details", "details", "textarea", maxlength=16000),
             Field("outcome", outcome_label, "outcome", "select", required=True, options=OUTCOMES),
             Field("offence_code", "HO offence code", "ho_code", maxlength=8),
             Field("crime_number", "Crime number", "crime_no", maxlength=24),

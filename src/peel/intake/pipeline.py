@@ -185,7 +185,10 @@ def _draft(document: SdmDocument, submission: Submission) -> ReportDraft:
     notes = submission.notes or {}
     draft.flags.extend(notes.get("flags", []))
     for name, value in notes.get("facts", {}).items():
-        setattr(draft, name, value)
+        if name == "other_information":  # the form's answers with no SDM field, in words
+            draft.other_information = [*value, *draft.other_information]
+        else:
+            setattr(draft, name, value)
     return draft
 
 

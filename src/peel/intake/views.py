@@ -26,6 +26,7 @@ from peel.intake.wizard import (
     PageForm,
     build_document,
     display_answer,
+    fact_information,
     load_definition,
 )
 from peel.notifications.actions import do_message_reporter
@@ -181,7 +182,10 @@ def report_check(request: HttpRequest) -> HttpResponse:
     envelope = {
         "form": {"definition": definition.version, "answers": answers},
         "sdm": document,
-        "facts": _draft_facts(facts),
+        "facts": {
+            **_draft_facts(facts),
+            "other_information": fact_information(definition, answers),
+        },
     }
     raw = json.dumps(envelope, sort_keys=True, ensure_ascii=False).encode()
     with transaction.atomic():

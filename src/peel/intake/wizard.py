@@ -29,6 +29,7 @@ from peel.core.identifiers import (
     normalise_vrm,
 )
 from peel.sdm.builder import SdmBuilder
+from peel.sdm.destinations import OTHER, fact_destination
 from peel.sdm.document import SCHEMA_BY_KIND, entity_kind
 from peel.sdm.schemas import NATIONAL_DIR, SchemaSet, national_schemas
 
@@ -291,6 +292,21 @@ def display_answer(question: Question, value: Any) -> str:
     if isinstance(value, list):
         return ", ".join(str(choices.get(v, v)) for v in value)
     return str(choices.get(value, value))
+
+
+def fact_information(definition: FormDefinition, answers: dict[str, Any]) -> list[dict[str, str]]:
+    """Answers with no SDM attribute whose destination is other information, in words."""
+    out = []
+    for page in definition.applicable(answers):
+        for question in page.questions:
+            destination = fact_destination(question.attribute) if question.slot == "fact" else None
+            if destination is None or destination.canonical or destination.where != OTHER:
+                continue
+            if answers.get(question.name) in (None, "", []):
+                continue
+            value = display_answer(question, answers[question.name])
+            out.append({"section": page.title, "label": question.label, "value": value})
+    return out
 
 
 def build_document(

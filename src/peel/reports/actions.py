@@ -38,10 +38,11 @@ def do_create_report(actor: Any, draft: ReportDraft, channel: str, received_at: 
             name: getattr(draft, name)
             for name in (
                 "how_involved", "description", "suspect_known", "offence_hint",
-                "occurred_from", "occurred_to", "immediate_danger", "still_happening",
+                "occurred_from", "occurred_to", "occurred_given", "occurred_precision",
+                "immediate_danger", "still_happening",
                 "weapon_involved", "victim_under_18", "victim_vulnerable", "hate_crime",
                 "threat_or_assault", "physically_assaulted", "child_present", "drugs_or_alcohol",
-                "customer_reference", "category", "high_harm", "flags",
+                "customer_reference", "category", "high_harm", "other_information", "flags",
             )
         }  # fmt: skip
         for _attempt in range(5):  # a reference collision is ~1 in 10^9; retry, never fail

@@ -37,3 +37,11 @@ class ReportStatus(models.TextChoices):
     DECIDED = "decided", "Decision recorded"
     # Another report of the same incident was kept; this one was joined to it (reversible).
     MERGED = "merged", "Merged into another report"
+
+
+class OccurredPrecision(models.TextChoices):
+    # How much of occurred_from/_to the reporter actually gave (see sdm/when.py).
+    EXACT = "exact", "Exact date and time"
+    TIME = "time", "Date and a time the reporter gave"
+    RANGE = "range", "Date and a range of times the reporter gave"
+    DATE = "date", "Date only (no time of day)"

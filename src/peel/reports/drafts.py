@@ -57,6 +57,10 @@ class ReportDraft:
     offence_hint: str = ""
     occurred_from: datetime | None = None
     occurred_to: datetime | None = None
+    # When, as the reporter gave it (SDM attribute -> value verbatim), and how precise the
+    # derived instants are: "exact", "time", "range", "date" (no time of day) or "".
+    occurred_given: dict[str, str] = field(default_factory=dict)
+    occurred_precision: str = ""
     immediate_danger: bool | None = None
     still_happening: bool | None = None
     weapon_involved: bool | None = None
@@ -75,6 +79,8 @@ class ReportDraft:
     physically_assaulted: bool | None = None
     child_present: bool | None = None
     drugs_or_alcohol: bool | None = None
+    # Everything the reporter gave that no canonical field holds: [{section, label, value}].
+    other_information: list[dict[str, str]] = field(default_factory=list)
     # Things a person must look at: sources that disagree, values that could not be used.
     flags: list[str] = field(default_factory=list)
     # How the reporter may safely be contacted (reports.ContactPreference); None: not said.

@@ -8,7 +8,14 @@ from __future__ import annotations
 
 from django.db import models
 
-from peel.reports.choices import Channel, HowInvolved, ReportStatus, Role, SuspectKnown
+from peel.reports.choices import (
+    Channel,
+    HowInvolved,
+    OccurredPrecision,
+    ReportStatus,
+    Role,
+    SuspectKnown,
+)
 
 
 class Location(models.Model):
@@ -33,6 +40,13 @@ class Report(models.Model):
     description = models.TextField()  # the reporter's own words: untrusted, always escaped
     occurred_from = models.DateTimeField(null=True, blank=True)
     occurred_to = models.DateTimeField(null=True, blank=True)
+    # When, as the reporter gave it: the SDM attributes verbatim ("10pm", an ISO time with its
+    # offset). occurred_from/_to are what Peel derived; with precision "date" they hold the day
+    # only and no screen or record may show a time of day.
+    occurred_given = models.JSONField(default=dict, blank=True)
+    occurred_precision = models.CharField(
+        max_length=8, choices=OccurredPrecision.choices, blank=True
+    )
     location = models.ForeignKey(Location, null=True, blank=True, on_delete=models.PROTECT)
     suspect_known = models.CharField(max_length=10, choices=SuspectKnown.choices)
     # Risk questions: True yes, False no, None "don't know".
@@ -50,6 +64,9 @@ class Report(models.Model):
     customer_reference = models.CharField(max_length=40, blank=True, db_index=True)
     category = models.CharField(max_length=40, blank=True)
     high_harm = models.BooleanField(null=True)
+    # What the reporter gave that no canonical field holds, verbatim: [{section, label, value}]
+    # (see sdm/destinations.py). Untrusted public text, always escaped.
+    other_information = models.JSONField(default=list, blank=True)
     # Plain sentences for the operator: sources that disagree, values that could not be used.
     flags = models.JSONField(default=list, blank=True)
     # A sensitive report (about a colleague, say) is seen only by this team's members.

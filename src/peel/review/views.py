@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from peel.audit.log import record_access
 from peel.reports.access import get_report_for_user
 from peel.reports.contact import contact_panel
+from peel.reports.display import RISK_ANSWERS
 from peel.reports.models import Report
 from peel.review import clock
 from peel.review.actions import (
@@ -85,18 +86,7 @@ def _initial(report: Report) -> dict[str, Any]:
     }  # no referral grade: triage has referred already when it asked for one
 
 
-RISK_QUESTIONS = (
-    ("immediate_danger", "Anyone in immediate danger"),
-    ("still_happening", "Still happening"),
-    ("weapon_involved", "Weapon involved"),
-    ("threat_or_assault", "Threatened or assaulted"),
-    ("physically_assaulted", "Physically assaulted"),
-    ("victim_under_18", "Victim under 18"),
-    ("victim_vulnerable", "Victim vulnerable"),
-    ("hate_crime", "Hate crime"),
-    ("child_present", "Child present"),
-    ("drugs_or_alcohol", "Drugs or alcohol involved"),
-)
+RISK_QUESTIONS = RISK_ANSWERS  # reports/display.py: the same answers, in the same words
 
 
 def _report_context(user: Any, report: Report) -> dict[str, Any]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.utils import timezone
 
+from peel.reports import display
 from peel.reports.choices import Role
 from peel.reports.contact import contact_summary
 from peel.reports.models import Person, Report
@@ -21,7 +22,7 @@ FIELDS: dict[str, str] = {
     "channel": "how the report came in: web, api or email",
     "received_at": "when Peel received the report (ISO 8601, UTC)",
     "occurred_date": "the day it happened, local time (YYYY-MM-DD)",
-    "occurred_time": "the time it happened, local time (HH:MM)",
+    "occurred_time": "the time it happened, local time (HH:MM), only if the reporter gave one",
     "location": "the address or description of the place",
     "postcode": "the postcode, canonical form",
     "reporter_family_name": "the person reporting's family name",
@@ -35,6 +36,8 @@ FIELDS: dict[str, str] = {
     "victim_date_of_birth": "the victim's date of birth (YYYY-MM-DD)",
     "suspect": "what is known of the suspects, one line each",
     "summary": "what happened, in the reporter's words",
+    "details": "the rest of the report in words: when (as the reporter said it), answers,"
+    " people, property and the other information the reporter gave (sdm/destinations.py)",
     "outcome": "the decision: crime, not_a_crime or crime_related_incident",
     "offence_code": "the Home Office offence code, for a crime",
     "offence_description": "the offence's description, for a crime",
@@ -57,6 +60,7 @@ def canonical_record(decision: Decision) -> dict[str, str]:
     reporter = _first(report, Role.PERSON_REPORTING)
     victim = _first(report, Role.VICTIM)
     occurred = timezone.localtime(report.occurred_from) if report.occurred_from else None
+    time_given = display.has_time_of_day(report)
     location = report.location
     suspects = [
         _describe(i.person)
@@ -69,7 +73,7 @@ def canonical_record(decision: Decision) -> dict[str, str]:
         "channel": report.channel,
         "received_at": _utc(report.received_at),
         "occurred_date": f"{occurred:%Y-%m-%d}" if occurred else "",
-        "occurred_time": f"{occurred:%H:%M}" if occurred else "",
+        "occurred_time": f"{occurred:%H:%M}" if occurred and time_given else "",
         "location": ", ".join(p for p in (location.address_line, location.town) if p)
         if location
         else "",
@@ -79,6 +83,7 @@ def canonical_record(decision: Decision) -> dict[str, str]:
         **_person("victim", victim),
         "suspect": "\n".join(s for s in suspects if s),
         "summary": report.description,
+        "details": display.report_details(report),
         "outcome": decision.outcome,
         "offence_code": decision.offence_code,
         "offence_description": decision.offence_description,

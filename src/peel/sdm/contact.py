@@ -12,15 +12,18 @@ from __future__ import annotations
 from typing import Any
 
 from peel.sdm.document import SdmDocument
+from peel.sdm.other import Taken
 
 BY_EMAIL, BY_PHONE, BY_POST = "CPNC_0001", "CPNC_0002", "CPNC_0003"
 
 
-def contact_preferences(document: SdmDocument) -> dict[str, Any]:
-    """ReportDraft's contact_* fields, from the first person reporting who states a preference."""
+def contact_preferences(document: SdmDocument, taken: Taken) -> dict[str, Any]:
+    """ReportDraft's contact_* fields, from the first person reporting who states a preference
+    (taken: it is then not repeated under other information)."""
     for reporter in document.linked(document.incident, "personReporting"):
         stated = reporter.attributes.get("contactPreference")
         if isinstance(stated, list) and stated:
+            taken.take(reporter, "contactPreference")
             codes = {str(code) for code in stated}
             return {
                 "contact_email": BY_EMAIL in codes,

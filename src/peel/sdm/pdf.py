@@ -48,4 +48,7 @@ def pdf_text(data: bytes, max_pages: int = 50) -> str:
             page.close()
     finally:
         document.close()
-    return "\n".join(pages).replace("\u00a0", " ").replace("\r\n", "\n")
+    # PDFium marks a hyphen that ends a line as U+FFFE and joins the lines: it is a real "-"
+    # (a reference number, a postcode range) and the line break is where the next field starts.
+    text = "\n".join(pages).replace("\u00a0", " ").replace("\r\n", "\n")
+    return text.replace("\ufffe", "-\n")

@@ -144,6 +144,26 @@ class SchemaSet:
             self._lists[key] = self._read_value_list(relative_path, prop)
         return self._lists[key]
 
+    def item_value_list(self, relative_path: str, prop: str) -> dict[str, str]:
+        """Code -> English for the items of an array property whose items are coded."""
+        key = (relative_path, prop + "[]")
+        if key not in self._lists:
+            codes: dict[str, str] = {}
+            for path, node in self._nodes(relative_path):
+                items = node.get("properties", {}).get(prop, {})
+                items = items.get("items") if isinstance(items, dict) else None
+                ref = items.get("$ref") if isinstance(items, dict) else None
+                if isinstance(ref, str):
+                    file_part, _, pointer = ref.partition("#")
+                    items = _pointer(
+                        self.documents.get(_join(path, file_part) if file_part else path), pointer
+                    )
+                for option in items.get("oneOf", []) if isinstance(items, dict) else []:
+                    if isinstance(option, dict) and "const" in option:
+                        codes[str(option["const"])] = str(option.get("description", ""))
+            self._lists[key] = codes
+        return self._lists[key]
+
     def _read_value_list(self, relative_path: str, prop: str) -> dict[str, str]:
         codes: dict[str, str] = {}
         for node in self._property_schemas(relative_path, prop):

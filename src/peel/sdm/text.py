@@ -84,6 +84,19 @@ def _render_value(schemas: SchemaSet, schema_path: str, name: str, value: Any) -
     return str(value)
 
 
+def describe_value(schemas: SchemaSet, schema_path: str, name: str, value: Any) -> str:
+    """A value as a person reads it: Yes/No, and a code as its national description (the same
+    words `render_text` gives, without the code)."""
+    if isinstance(value, list):
+        codes = schemas.item_value_list(schema_path, name) if schema_path else {}
+        return LIST_SEPARATOR.join(html.unescape(codes.get(str(v), str(v))) for v in value)
+    rendered = _render_value(schemas, schema_path, name, value)
+    code = CODE.search(rendered)
+    if code and isinstance(value, str) and code["code"] == value:
+        return rendered[: code.start()].rstrip()
+    return rendered
+
+
 class NotAReportText(ValueError):
     pass
 

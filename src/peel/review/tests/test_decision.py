@@ -164,6 +164,6 @@ def test_the_review_screen_shows_flags_items_and_the_national_reference(client, 
         "Check before deciding" in page
         and "&#x27;NOT A POSTCODE&#x27; is not a valid UK postcode" in page
     )
-    assert "weaponUsed weapon: A &lt;b&gt;kitchen&lt;/b&gt; knife" in page  # public text is escaped
+    assert "Weapon used: weapon: A &lt;b&gt;kitchen&lt;/b&gt; knife" in page  # words; escaped
     assert item.report.customer_reference in page
     assert "A weapon was involved: +30" in page

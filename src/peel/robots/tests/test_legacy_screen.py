@@ -13,6 +13,7 @@ from peel.reports.drafts import PersonDraft
 from peel.robots.actions import do_retry_task
 from peel.robots.choices import AttemptOutcome, TaskStatus
 from peel.robots.models import RobotTask
+from peel.robots.record import canonical_record
 from peel.robots.testing import decided_report, run_robot_until_idle
 from peel.workqueue.models import WorkStatus
 
@@ -66,6 +67,7 @@ def test_a_decided_report_appears_in_the_chs_with_every_field_correct(
         "informant_contact": "Do not email. Safe to phone: after 6pm.",
         "suspect": "Tall, grey hoodie",
         "summary": SUMMARY,
+        "details": canonical_record(decision)["details"],
         "outcome": "Crime recorded",
         "offence_code": "34A",
         "crime_number": decision.crime.crime_number,
@@ -73,8 +75,9 @@ def test_a_decided_report_appears_in_the_chs_with_every_field_correct(
         "notes": "",
     }
     assert task.status == TaskStatus.DONE and task.downstream_ref == contact["chs_number"]
-    assert len(task.verified_fields) == 20  # every field typed was read back from the record
-    assert task.tries.get().fields_verified == 20
+    assert contact["fields"]["details"].startswith("When: Thu 19 Nov 2026 22:40\n")
+    assert len(task.verified_fields) == 21  # every field typed was read back from the record
+    assert task.tries.get().fields_verified == 21
 
 
 def test_a_changed_screen_stops_before_saving_and_a_person_gets_the_record(
