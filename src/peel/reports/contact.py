@@ -51,7 +51,7 @@ def contact_sentences(preference: ContactPreference | None) -> list[str]:
     if preference.phone_ok:
         times = preference.safe_times.strip().rstrip(".")
         sentences.append(f"Safe to phone: {times}." if times else "Safe to phone.")
-    elif preference.safe_times.strip() and preference.phone_ok is None:
+    elif preference.safe_times.strip():  # kept even when it contradicts "do not phone"
         sentences.append(f"Safe times to call: {preference.safe_times.strip().rstrip('.')}.")
     if preference.post_ok:
         sentences.append("Safe to write by post.")

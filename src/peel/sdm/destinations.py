@@ -123,7 +123,10 @@ CANONICAL: dict[str, dict[str, str]] = {
 # Public form answers with no SDM attribute (`fact.*` targets in the form definition).
 FORM_FACTS = {
     "immediate_danger": "Report.immediate_danger",
-    "email_receipt": CONTACT,
+    "contact_email": CONTACT,
+    "contact_phone": CONTACT,
+    "contact_times": CONTACT,
+    "contact_others_may_read": CONTACT,
     "stolen_item_types": OTHER,  # the items themselves are SDM objects, filed as Item rows
     "anything_damaged": OTHER,
 }

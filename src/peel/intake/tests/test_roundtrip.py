@@ -326,6 +326,23 @@ FORM_RISK = {
 ANSWER_WORDS = {"yes": "Yes", "no": "No", "unknown": "Not known"}
 
 
+CONTACT_QUESTIONS = ("emailReceipt", "phoneSafe", "safeTimes", "othersMayRead")
+
+
+def contact_expectations(answers: dict[str, Any]) -> list[str]:
+    """The reporter's contact answers, as the warning every place shows them."""
+    out = []
+    if answers.get("emailReceipt") == "no":
+        out.append("Do not email.")
+    if answers.get("phoneSafe") == "no":
+        out.append("Do not phone.")
+    if answers.get("othersMayRead") == "yes":
+        out.append("Someone else may read or hear messages.")
+    if answers.get("safeTimes", "").strip():
+        out.append(answers["safeTimes"].strip().rstrip("."))
+    return out
+
+
 def form_expectations(answers: dict[str, Any]) -> list[tuple[str, list[list[str]]]]:
     """What each answer must look like wherever it is shown, from the answers alone."""
     definition = load_definition()
@@ -334,8 +351,8 @@ def form_expectations(answers: dict[str, Any]) -> list[tuple[str, list[list[str]
     for page in definition.applicable(answers):
         for question in page.questions:
             value = answers.get(question.name)
-            if value in (None, "", []) or question.name == "emailReceipt":
-                continue  # the contact preference: see notifications
+            if value in (None, "", []) or question.name in CONTACT_QUESTIONS:
+                continue  # contact preferences: contact_expectations
             if question.name in ("incidentApproximateDate", "incidentApproximateTime"):
                 continue  # check_time
             unknown_suspect = answers.get("suspectKnown") == "SKWN_0001"
@@ -387,6 +404,9 @@ def walk_form(client: Client, answers: dict[str, Any]) -> Any:
     response = client.get("/report/")
     while response.status_code == 302 and "/report/check/" not in response["Location"]:
         url = response["Location"]
+        if url == "/report/call-999/":  # told to call 999; carries on as a record
+            response = client.post(url, {"choice": "called_999"})
+            continue
         page = definition.page(url.rstrip("/").rsplit("/", 1)[-1])
         assert page is not None, url
         data = {q.name: answers.get(q.name, "") for q in page.questions}
@@ -409,6 +429,9 @@ def test_the_public_form_keeps_every_answer(answers, operator, supervisor) -> No
                     f"{where} not on the {place}: expected one of {options}\n"
                     f"text: {text[text.find('What happened') :][:4000]}"
                 )
+        for sentence in contact_expectations(answers):
+            for place, text in texts.items():
+                assert lines(sentence) in text, f"contact {sentence!r} not on the {place}"
         if answers.get("incidentApproximateDate"):
             when = {"incidentApproximateDate": answers["incidentApproximateDate"]}
             if answers.get("incidentApproximateTime"):
