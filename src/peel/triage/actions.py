@@ -13,6 +13,7 @@ from peel.triage import dash
 from peel.triage.examples import load_examples, run_examples
 from peel.triage.facts import report_facts
 from peel.triage.history import History, linked_history
+from peel.triage.locks import lock_identities, lock_report
 from peel.triage.models import Assessment, DashAssessment, RuleSetStatus, RuleSetVersion
 from peel.triage.rules import Outcome, RuleSet, RuleSetError, evaluate, parse_ruleset
 from peel.triage.store import active_ruleset
@@ -60,6 +61,7 @@ def do_assess_report(actor: Any, report: Report, history: History | None = None)
 def do_triage_new_report(actor: Any, report: Report) -> Assessment:
     """Assess a newly filed report, queue it for review (and referral if due), and re-score the
     open reports that share a person, place or vehicle with it: their history just changed."""
+    lock_identities(report)  # a filing sharing an identity with this one commits first
     history = linked_history(report)
     with transaction.atomic():
         assessment = do_assess_report(actor, report, history)
@@ -84,6 +86,7 @@ def _open_reports(report_ids: set[int]) -> list[Report]:
 def do_rescore_report(actor: Any, report: Report, reason: str) -> Assessment | None:
     """Re-assess with the rule set in use now. If the outcome changed, keep both explanations in
     the audit log and move the report's open work to the new grade. None when nothing changed."""
+    lock_report(report)  # another re-score of it commits first, and its facts are read after
     ruleset = active_ruleset()
     facts = report_facts(report, timezone.now())
     outcome = evaluate(ruleset, facts)
@@ -173,7 +176,8 @@ def do_record_dash(
     if professional_judgement_high and not rationale.strip():
         raise ValueError("Say why your professional judgement is that the risk is high.")
     yes_count = sum(1 for key in dash.KEYS if answers[key] == "yes")
-    with transaction.atomic():
+    # Deferred: the re-score's lock (triage.locks) is taken before the audit chain's.
+    with transaction.atomic(), audit.deferred():
         record = DashAssessment.objects.create(
             report=report,
             answers={key: answers[key] for key in dash.KEYS},
