@@ -66,7 +66,7 @@ class _Buffer:
         self.events.append((event, marker))
 
     def surviving(self) -> list[AuditEvent]:
-        alive = {id(func) for _sids, func, _robust in connection.run_on_commit}
+        alive = {id(entry[1]) for entry in connection.run_on_commit}  # (savepoints, func, robust)
         return [event for event, marker in self.events if id(marker) in alive]
 
 

@@ -53,7 +53,7 @@ def _lock(keyspace: int, keys: list[int]) -> None:
     # One statement; its calls run left to right, in the keys' order.
     calls = ", ".join("pg_advisory_xact_lock(%s, %s)" for _ in keys)
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {calls}", [v for key in keys for v in (keyspace, key)])  # noqa: S608
+        cursor.execute(f"SELECT {calls}", [v for key in keys for v in (keyspace, key)])
 
 
 def lock_identities(report: Report) -> None:
