@@ -48,6 +48,8 @@ def identity_keys(report: Report) -> list[int]:
 
 
 def _lock(keyspace: int, keys: list[int]) -> None:
+    if not connection.in_atomic_block:  # outside one, the lock would end with the statement
+        raise RuntimeError("Triage's locks are held to commit: take them inside a transaction.")
     if connection.vendor != "postgresql" or not keys:
         return
     # One statement; its calls run left to right, in the keys' order.
