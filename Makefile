@@ -61,6 +61,8 @@ bench: venv system-packages
 	DATABASE_URL=$(PG_URL) $(BIN)/peel bench triage
 	$(BIN)/peel bench intake
 	DATABASE_URL=$(PG_URL) $(BIN)/peel bench intake
+	$(BIN)/peel bench filing
+	DATABASE_URL=$(PG_URL) $(BIN)/peel bench filing
 	$(BIN)/peel bench review
 	DATABASE_URL=$(PG_URL) $(BIN)/peel bench review
 	$(BIN)/peel bench robots

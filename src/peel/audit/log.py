@@ -4,6 +4,10 @@ Each event's hash covers its own content and the previous event's hash, so alter
 any row breaks every hash after it. Appends are serialised: SQLite's IMMEDIATE transactions
 already hold the write lock; on PostgreSQL an advisory lock is taken for the rest of the
 transaction, so ids and chain order always agree.
+
+A transaction that writes several events can hold that lock only at its end: inside
+`deferred()`, `record` builds each event and keeps it, and the block's clean exit appends them
+all, in order, with one lock, one read of the chain's tail and one insert.
 """
 
 from __future__ import annotations
@@ -11,6 +15,9 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
@@ -44,6 +51,50 @@ def _digest(event: AuditEvent) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
+class _Buffer:
+    """Events recorded inside `deferred()`, each with a marker registered by `on_commit`:
+    Django drops the markers of a savepoint that is rolled back, and its events go with them."""
+
+    def __init__(self) -> None:
+        self.events: list[tuple[AuditEvent, Callable[[], None]]] = []
+
+    def add(self, event: AuditEvent) -> None:
+        def marker() -> None:  # runs after commit and does nothing; only its presence counts
+            pass
+
+        connection.on_commit(marker)
+        self.events.append((event, marker))
+
+    def surviving(self) -> list[AuditEvent]:
+        alive = {id(entry[1]) for entry in connection.run_on_commit}  # (savepoints, func, robust)
+        return [event for event, marker in self.events if id(marker) in alive]
+
+
+_buffer: ContextVar[_Buffer | None] = ContextVar("peel_audit_deferred", default=None)
+
+
+@contextmanager
+def deferred() -> Iterator[None]:
+    """Buffer this block's audit events and append them when it ends, inside the caller's
+    transaction: the chain's lock is then held from the append to the commit, not from the
+    first event. An exception inside the block writes no event (and rolls back with the
+    caller's transaction); events of a rolled-back savepoint inside it are dropped. Nested
+    blocks join the outermost one."""
+    if not connection.in_atomic_block:
+        raise RuntimeError("Audit events must be written in the same transaction as the change.")
+    if _buffer.get() is not None:
+        yield
+        return
+    buffer = _Buffer()
+    token = _buffer.set(buffer)
+    try:
+        yield
+    finally:
+        _buffer.reset(token)
+    if not connection.needs_rollback:  # a swallowed error without a savepoint: nothing commits
+        _append(buffer.surviving())
+
+
 def record(
     actor: Any,
     action: str,
@@ -51,18 +102,14 @@ def record(
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
 ) -> AuditEvent:
-    """Append one event. Call only from a `do_*` action, inside its transaction."""
+    """Append one event. Call only from a `do_*` action, inside its transaction.
+
+    Inside `deferred()` the event is returned unsaved, and its id and hashes are filled in
+    when the block ends. Its content is fixed now (before and after are copied), and
+    `occurred_at` is when the change was made.
+    """
     if not connection.in_atomic_block:
         raise RuntimeError("Audit events must be written in the same transaction as the change.")
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_ADVISORY_LOCK_KEY])
-    # Plain SQL: this runs for every change Peel makes, and the ORM's query building costs more
-    # than the query.
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT hash FROM {AuditEvent._meta.db_table} ORDER BY id DESC LIMIT 1")  # noqa: S608
-        row = cursor.fetchone()
-    last = row[0] if row else None
     user = actor if getattr(actor, "pk", None) else None
     event = AuditEvent(
         occurred_at=timezone.now(),
@@ -73,11 +120,39 @@ def record(
         object_id=str(obj.pk),
         before=_json_safe(before),
         after=_json_safe(after),
-        prev_hash=last or GENESIS_HASH,
     )
-    event.hash = _digest(event)
-    event.save()
+    buffer = _buffer.get()
+    if buffer is not None:
+        buffer.add(event)
+    else:
+        _append([event])
     return event
+
+
+def _append(events: list[AuditEvent]) -> None:
+    """Chain the events after the last one stored and insert them, holding the chain's lock."""
+    if not events:
+        return
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_ADVISORY_LOCK_KEY])
+    # Plain SQL: this runs for every change Peel makes, and the ORM's query building costs more
+    # than the query.
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT hash FROM {AuditEvent._meta.db_table} ORDER BY id DESC LIMIT 1")  # noqa: S608
+        row = cursor.fetchone()
+    last = row[0] if row else GENESIS_HASH
+    for event in events:
+        event.prev_hash = last
+        event.hash = last = _digest(event)
+    if len(events) == 1:
+        events[0].save()
+        return
+    AuditEvent.objects.bulk_create(events)
+    ids = [event.pk for event in events]
+    # Chain order is id order: the ids handed out by one insert must follow the list's order.
+    if None in ids or ids != sorted(ids):
+        raise RuntimeError(f"Audit events were given ids out of chain order: {ids}")
 
 
 @dataclass(frozen=True)

@@ -83,7 +83,7 @@ def do_accept_submission(
     draft: ReportDraft,
 ) -> tuple[Submission, bool]:
     """Receive and file in one transaction: the report exists when this returns."""
-    with write_transaction():
+    with write_transaction(), audit.deferred():
         submission, created = do_receive_submission(
             actor, submission_id=submission_id, channel=channel, blob=blob, payload=payload
         )

@@ -150,7 +150,7 @@ def accept_document(
         for name, value in (extra_facts or {}).items():
             setattr(draft, name, value)
         priority = filing_priority(draft)
-    with write_transaction():
+    with write_transaction(), audit.deferred():  # the chain's lock only at the end
         submission, created = do_receive_submission(
             actor,
             submission_id=submission_uuid(sid),
@@ -245,12 +245,14 @@ def file_next(actor: Any = "intake worker") -> Outcome | None:
 
     The claim and the filing are one transaction holding the submission's row lock; on
     PostgreSQL other workers skip locked rows (SKIP LOCKED) and take the next, so N workers
-    check and map N submissions at once and none is filed twice (their writes then take turns
-    on the audit chain's lock). On SQLite the IMMEDIATE transaction serialises them. A
+    check, map and write N submissions at once and none is filed twice. Their audit events are
+    appended at the end (`audit.deferred`), so they take turns on the audit chain's lock only
+    from that append to the commit; filings sharing a person, place or vehicle take turns on
+    triage's locks. On SQLite the IMMEDIATE transaction serialises them. A
     submission that makes filing fail (not the database or disk being unavailable) is
     quarantined with the failure, so it cannot block the queue or be retried forever.
     """
-    with write_transaction():
+    with write_transaction(), audit.deferred():
         submission = (
             Submission.objects.select_for_update(skip_locked=True, of=("self",))
             .filter(report__isnull=True, filing_error="")

@@ -13,6 +13,7 @@ from peel.triage import dash
 from peel.triage.examples import load_examples, run_examples
 from peel.triage.facts import report_facts
 from peel.triage.history import History, linked_history
+from peel.triage.locks import lock_identities, lock_report
 from peel.triage.models import Assessment, DashAssessment, RuleSetStatus, RuleSetVersion
 from peel.triage.rules import Outcome, RuleSet, RuleSetError, evaluate, parse_ruleset
 from peel.triage.store import active_ruleset
@@ -60,8 +61,9 @@ def do_assess_report(actor: Any, report: Report, history: History | None = None)
 def do_triage_new_report(actor: Any, report: Report) -> Assessment:
     """Assess a newly filed report, queue it for review (and referral if due), and re-score the
     open reports that share a person, place or vehicle with it: their history just changed."""
-    history = linked_history(report)
     with transaction.atomic():
+        lock_identities(report)  # a filing sharing an identity with this one commits first
+        history = linked_history(report)
         assessment = do_assess_report(actor, report, history)
         do_enqueue_report(actor, report, assessment.grade)
         _refer_if_due(actor, report, assessment)
@@ -84,10 +86,12 @@ def _open_reports(report_ids: set[int]) -> list[Report]:
 def do_rescore_report(actor: Any, report: Report, reason: str) -> Assessment | None:
     """Re-assess with the rule set in use now. If the outcome changed, keep both explanations in
     the audit log and move the report's open work to the new grade. None when nothing changed."""
-    ruleset = active_ruleset()
-    facts = report_facts(report, timezone.now())
-    outcome = evaluate(ruleset, facts)
-    with transaction.atomic():
+    # Deferred, so the chain's lock comes after the report's and its work items' row locks.
+    with transaction.atomic(), audit.deferred():
+        lock_report(report)  # another re-score of it commits first; its facts are read after
+        ruleset = active_ruleset()
+        facts = report_facts(report, timezone.now())
+        outcome = evaluate(ruleset, facts)
         previous = report.assessments.select_for_update().order_by("-assessed_at", "-id").first()
         if previous is not None and _same(previous, ruleset, outcome):
             return None
@@ -173,7 +177,8 @@ def do_record_dash(
     if professional_judgement_high and not rationale.strip():
         raise ValueError("Say why your professional judgement is that the risk is high.")
     yes_count = sum(1 for key in dash.KEYS if answers[key] == "yes")
-    with transaction.atomic():
+    # Deferred: the re-score's lock (triage.locks) is taken before the audit chain's.
+    with transaction.atomic(), audit.deferred():
         record = DashAssessment.objects.create(
             report=report,
             answers={key: answers[key] for key in dash.KEYS},
