@@ -14,13 +14,13 @@ from peel.accounts.actions import do_create_user
 from peel.accounts.models import User
 from peel.core.testing import PASSWORD
 
-pytest_plugins = ["peel.robots.tests.fixtures"]
+pytest_plugins = ["peel.robots.tests.fixtures"]  # the sandbox CHS, for robot and browser tests
 
 # Hypothesis: `make test` runs the "default" profile (modest example counts per channel, see
 # intake/tests/test_roundtrip.py); `make fuzz` sets HYPOTHESIS_PROFILE=fuzz for many more.
 hypothesis_settings.register_profile("default", deadline=None)
 hypothesis_settings.register_profile("fuzz", deadline=None, max_examples=1000)
-hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))  # the sandbox CHS, for robot and browser tests
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 # Playwright's sync API runs an event loop in the test thread; Django's ORM calls from the
 # same thread are still synchronous and safe.

@@ -68,6 +68,7 @@ CRIME_FIELDS: dict[str, tuple[bool, int]] = {
     "offenceDescription": (False, 200),
     "peelCrimeNumber": (False, 24),
     "occurredOn": (False, 10),
+    "occurredAt": (False, 5),
     "locationText": (False, 200),
     "postcode": (False, 8),
     "victimSurname": (False, 60),
@@ -75,6 +76,7 @@ CRIME_FIELDS: dict[str, tuple[bool, int]] = {
     "victimDateOfBirth": (False, 10),
     "summary": (True, 4000),
     "details": (False, 16000),
+    "contactInstructions": (False, 200),
     "flags": (False, 100),
     "recordedBy": (False, 60),
 }

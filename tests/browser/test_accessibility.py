@@ -57,6 +57,8 @@ def test_a_page_of_the_form_can_be_answered_with_the_keyboard_alone(live_server,
     page.keyboard.press("Tab")
     page.keyboard.press("ArrowDown")  # weapon: No
     page.keyboard.press("Tab")
+    page.keyboard.press("ArrowDown")  # a child there: No
+    page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.textContent.trim()") == "Continue"
     page.keyboard.press("Enter")
     # Yes to immediate danger: the form stops on the call-999 page.

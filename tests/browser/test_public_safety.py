@@ -79,6 +79,7 @@ def test_danger_answers_stop_the_form_until_the_person_chooses_to_continue(
     page.locator("input[name=immediateDanger][value=yes]").check()
     page.locator("input[name=incidentStillHappening][value=yes]").check()
     page.locator("input[name=hadWeapon][value=no]").check()
+    page.locator("input[name=childPresent][value=no]").check()
     page.get_by_role("button", name="Continue").click()
     expect(page.get_by_role("heading", name="Call 999 now", exact=True)).to_be_visible()
     expect(page.get_by_role("link", name="Call 999", exact=True)).to_have_attribute(

@@ -141,6 +141,7 @@ def _danger_reasons(answers: dict[str, Any]) -> list[str]:
         "immediateDanger": "someone is in immediate danger",
         "incidentStillHappening": "it is still happening",
         "hadWeapon": "a weapon was involved or mentioned",
+        "childPresent": "a child is there or was there",
     }
     return [text for name, text in said.items() if answers.get(name) == "yes"]
 

@@ -75,7 +75,7 @@ def to_draft(document: SdmDocument) -> ReportDraft:
         taken.take(submission, "category")
         taken.take(submission, "categorySubcode")
     victims = [e for e in document.linked(incident, Role.VICTIM) if e.kind in PERSON_KINDS]
-    vulnerable = True if any(p.vulnerabilities for p in people if Role.VICTIM in p.roles) else None
+    vulnerable = _victim_vulnerable(document, people)
     contact = contact_preferences(document, taken)  # before other_information reads `taken`
     return ReportDraft(
         how_involved=_how_involved(document, people, taken),
@@ -113,6 +113,21 @@ def to_draft(document: SdmDocument) -> ReportDraft:
         flags=flags,
         **contact,
     )
+
+
+def _victim_vulnerable(document: SdmDocument, people: list[PersonDraft]) -> bool | None:
+    """Yes if any victim answered yes to a vulnerability question. No only when every victim
+    answered at least one of them besides "under 18" and answered all of them no: a blank
+    answer is not a no."""
+    if any(p.vulnerabilities for p in people if Role.VICTIM in p.roles):
+        return True
+    victims = document.linked(document.incident, Role.VICTIM)
+    for victim in victims:
+        answers = {q: _bool(victim.attributes.get(q)) for q in VULNERABILITY_QUESTIONS}
+        given = {q: a for q, a in answers.items() if a is not None}
+        if not (set(given) - {"under18"}) or any(given.values()):
+            return None
+    return False if victims else None
 
 
 def _usable(value: str, normalise: Callable[[str], str], flags: list[str], message: str) -> str:

@@ -16,6 +16,7 @@ from peel.core.formerrors import field_messages
 from peel.intake.models import QuarantineItem, QuarantineStatus
 from peel.intake.pipeline import intake_backlog
 from peel.reports.access import get_report_for_user
+from peel.reports.contact import contact_panel
 from peel.workqueue.actions import (
     OPEN_STATUSES,
     NotYourItem,
@@ -203,6 +204,7 @@ def work_item(request: HttpRequest, item_id: int) -> HttpResponse:
         "item": item,
         "report": report,
         "assessment": report.assessments.first() if report else None,
+        "contact": contact_panel(report) if report else None,  # safeguarding and despatch call them
         "form": form,
         **set_aside_context(),
     }

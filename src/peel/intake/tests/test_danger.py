@@ -14,7 +14,9 @@ from peel.intake.tests.walker import answer_pages
 from peel.reports.models import Report
 
 pytestmark = pytest.mark.django_db
-SAFE = {"immediateDanger": "no", "incidentStillHappening": "no", "hadWeapon": "no"}
+SAFE = {
+    "immediateDanger": "no", "incidentStillHappening": "no", "hadWeapon": "no", "childPresent": "no",
+}  # fmt: skip
 
 
 @pytest.fixture(autouse=True)
@@ -30,6 +32,8 @@ def _people_take_their_time(settings: Any) -> None:
         ({"incidentStillHappening": "yes", "hadWeapon": "yes"}, True),
         ({"incidentStillHappening": "yes"}, False),
         ({"hadWeapon": "yes"}, False),
+        ({"incidentStillHappening": "yes", "childPresent": "yes"}, True),
+        ({"childPresent": "yes"}, False),
         ({"immediateDanger": "unknown", "incidentStillHappening": "unknown"}, False),
         ({}, False),
     ],

@@ -32,6 +32,7 @@ pytestmark = pytest.mark.django_db
 WELFARE = "hiding with her 3-year-old, he has hit her before"
 DOMESTIC_ABUSE = {
     "immediateDanger": "no", "incidentStillHappening": "no", "hadWeapon": "no",
+    "childPresent": "yes", "incidentInfluencedByDrugsOrAlcohol": "yes",
     "howInvolvedInCrime": "IVLD_0001",
     "reporterGivenName": "Dana", "reporterSurname": "Cole",
     "under18": "no", "disability": "no", "riskOfBeingVictimOfDomesticAbuse": "yes",
@@ -112,6 +113,25 @@ def test_under_18_no_is_no_and_codes_are_words(
         assert "riskOfBeingVictimOfDomesticAbuse" not in screen
         assert "Risk of being victim of domestic abuse" in screen
         assert "Stolen: bicycle" in screen and "Damaged: property" in screen
+        # Asked on the form since a new user found no way to say a child was there.
+        assert "Child present: <strong>Yes</strong>" in screen
+        assert "Drugs or alcohol involved: <strong>Yes</strong>" in screen
+
+
+def test_a_victim_who_answered_no_to_every_vulnerability_question_is_not_vulnerable(
+    client: Client,
+) -> None:
+    answers = {"under18": "no", "disability": "no", "riskOfBeingVictimOfDomesticAbuse": "no",
+               "riskOfSelfHarm": "no", "welfareRisk": "no", "welfareRiskDetails": ""}  # fmt: skip
+    send_report(client, **{**DOMESTIC_ABUSE, **answers})
+    assert Report.objects.get().victim_vulnerable is False
+
+
+def test_a_blank_vulnerability_answer_is_not_a_no(client: Client) -> None:
+    answers = {"under18": "no", "disability": "", "riskOfBeingVictimOfDomesticAbuse": "",
+               "riskOfSelfHarm": "", "welfareRisk": "", "welfareRiskDetails": ""}  # fmt: skip
+    send_report(client, **{**DOMESTIC_ABUSE, **answers})
+    assert Report.objects.get().victim_vulnerable is None
 
 
 def test_a_date_only_report_has_no_time_on_any_screen_or_record(
@@ -193,7 +213,7 @@ def test_every_attribute_of_every_accepted_schema_and_every_form_fact_has_a_dest
             path = schema_path(question, {"howInvolvedInCrime": involvement})
             assert question.attribute in schemas.known_properties(path), question.name
             assert destination(path, question.attribute).where, question.name
-    assert len(questions) == 67  # every answer of the public form
+    assert len(questions) == 69  # every answer of the public form
 
 
 def json_body(body: Any) -> str:

@@ -322,6 +322,8 @@ FORM_RISK = {
     "subjectedToHateCrime": "Hate crime",
     "physicallyAssaulted": "Physically assaulted",
     "subjectedToThreatAbuseOrAssault": "Threatened or assaulted",
+    "childPresent": "Child present",
+    "incidentInfluencedByDrugsOrAlcohol": "Drugs or alcohol involved",
 }
 ANSWER_WORDS = {"yes": "Yes", "no": "No", "unknown": "Not known"}
 

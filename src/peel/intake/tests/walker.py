@@ -9,7 +9,7 @@ from django.test import Client
 from peel.intake.wizard import load_definition
 
 ANSWERS: dict[str, Any] = {
-    "immediateDanger": "no", "incidentStillHappening": "no", "hadWeapon": "yes",
+    "immediateDanger": "no", "incidentStillHappening": "no", "hadWeapon": "yes", "childPresent": "no",
     "howInvolvedInCrime": "IVLD_0003",
     "reporterGivenName": "Joan", "reporterSurname": "Barker",
     "reporterEmail": "joan.barker@example.org", "reporterPhone": "0113 496 0000", "emailReceipt": "no",

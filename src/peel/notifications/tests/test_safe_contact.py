@@ -187,3 +187,23 @@ def test_the_national_contact_preference_is_kept_and_honoured(
     with django_capture_on_commit_callbacks(execute=True):
         record_decision_on(operator, report)
     assert len(mail.outbox) == (0 if email_ok is False else 1)
+
+
+def test_the_safeguarding_task_page_shows_the_contact_warning_and_what_the_reporter_added(
+    client: Client, safeguarding_officer: Any
+) -> None:
+    """Safeguarding staff and despatchers call the reporter too: the warning is theirs as well."""
+    send_report(
+        client, emailReceipt="no", phoneSafe="yes", safeTimes="Weekdays 9am to 5pm",
+        welfareRisk="yes", welfareRiskDetails="He checks my phone every night",
+    )  # fmt: skip
+    item = do_get_work(safeguarding_officer)
+    assert item is not None and item.kind == "safeguarding_referral"
+    staff = Client()
+    staff.force_login(safeguarding_officer)
+    page = staff.get(f"/staff/task/{item.pk}/").content.decode()
+    summary = (
+        "Do not email. Someone else may read or hear messages. Safe to phone: Weekdays 9am to 5pm."
+    )
+    assert summary in page and 'role="alert"' in page
+    assert "He checks my phone every night" in page  # other information, verbatim

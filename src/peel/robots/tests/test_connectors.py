@@ -42,7 +42,7 @@ def test_a_recorded_crime_reaches_the_crime_system_with_every_mapped_field_verif
     assert stored["victimSurname"] == "Khan" and stored["flags"] == "online"
     mapped = set(robot_targets().get("crime-system").options["fields"])
     assert task.status == TaskStatus.DONE
-    assert set(task.verified_fields) == mapped and len(mapped) == 14
+    assert set(task.verified_fields) == mapped and len(mapped) == 16
     assert task.downstream_ref == str(crimes[0]["id"])
     assert task.tries.get().outcome == AttemptOutcome.DONE
 

@@ -50,7 +50,7 @@ def test_the_robots_page_shows_success_time_saved_and_verified_fields(
     html = page.content.decode()
     assert 'data-testid="success-rate">66.7%' in html
     assert 'data-testid="minutes-saved">3 min' in html  # 2 written x 1.5 minutes
-    assert 'data-testid="fields-verified">28 of 28' in html  # 14 mapped fields x 2
+    assert 'data-testid="fields-verified">32 of 32' in html  # 16 mapped fields x 2
     assert 'data-testid="wrong-records">0' in html
     assert "test-robot" in html  # the worker, with its items per minute
 
