@@ -162,6 +162,7 @@ def test_a_filled_hidden_field_is_refused_and_logged(client: Client, caplog: Any
             "immediateDanger": "no",
             "incidentStillHappening": "no",
             "hadWeapon": "no",
+            "childPresent": "no",
             "website": "http://spam.example",
         },
     )
