@@ -154,6 +154,16 @@ def words(path: str, name: str, value: Any) -> list[str]:
     return [str(value)]
 
 
+def contact_warning(codes: set[str]) -> list[str]:
+    """CPNC codes (email, phone, post) as the sentences of the contact warning."""
+    email, phone, post = ("CPNC_0001" in codes, "CPNC_0002" in codes, "CPNC_0003" in codes)
+    return [
+        "Safe to email." if email else "Do not email.",
+        "Safe to phone." if phone else "Do not phone.",
+        "Safe to write by post." if post else "Do not write by post.",
+    ]
+
+
 def expectations(document: dict[str, Any]) -> list[tuple[str, list[list[str]]]]:
     """For each attribute given: what must appear, as alternatives of all-of lists."""
     out: list[tuple[str, list[list[str]]]] = []
@@ -192,6 +202,13 @@ def expectations(document: dict[str, Any]) -> list[tuple[str, list[list[str]]]]:
             elif name == "telephoneNumberFull" and incoming.get(entity["id"]) in PHONE_LINKS:
                 e164 = "+44" + value.replace(" ", "")[1:]
                 options = [[e164], *others]  # others: the phone of a person with no role
+            elif (
+                name == "contactPreference"
+                and value
+                and incoming.get(entity["id"]) == ("personReporting")
+            ):
+                # The reporter's stated ways become the contact warning every place shows.
+                options = [contact_warning(set(value)), *others]
             elif name == "dateOfBirth":
                 day = dt.date.fromisoformat(value)
                 options = [[str(value)], [f"born {day.day} {day:%b %Y}"]]
