@@ -13,9 +13,9 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from peel.core.testing import PASSWORD, api_client_headers
 from peel.intake.pipeline import file_pending
 from peel.intake.tests.walker import send_report
+from peel.process.testing import PASSWORD, api_client_headers
 from peel.reports.models import Report
 from peel.review.actions import do_record_decision
 from peel.review.testing import decision_input

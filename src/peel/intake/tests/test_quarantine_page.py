@@ -7,10 +7,10 @@ from django.core.management import call_command
 from django.test import Client
 
 from peel.accounts.models import User
-from peel.core.testing import PASSWORD
 from peel.intake.evidence import store_bytes
 from peel.intake.models import QuarantineItem, QuarantineStatus
 from peel.intake.pipeline import accept_json
+from peel.process.testing import PASSWORD
 from peel.reports.choices import Channel
 from peel.sdm.samples import sample_document
 

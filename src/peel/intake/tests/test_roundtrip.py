@@ -29,11 +29,11 @@ from django.db import transaction
 from django.test import Client
 from hypothesis import HealthCheck, Phase, given, settings
 
-from peel.core.testing import api_client_headers
 from peel.intake.email import accept_email, build_report_email
 from peel.intake.pipeline import file_pending
 from peel.intake.tests.strategies import POSTCODES, form_answers, sdm_documents
 from peel.intake.wizard import form_field, load_definition
+from peel.process.testing import api_client_headers
 from peel.reports.models import Report
 from peel.review.actions import do_record_decision
 from peel.review.testing import decision_input
