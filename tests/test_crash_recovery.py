@@ -13,9 +13,10 @@ from typing import Any
 import pytest
 
 from peel.audit.log import verify_chain
+from peel.evidence.models import EvidenceBlob
+from peel.evidence.store import blob_path
 from peel.intake.email import build_report_email
-from peel.intake.evidence import blob_path
-from peel.intake.models import EvidenceBlob, QuarantineItem, Submission
+from peel.intake.models import QuarantineItem, Submission
 from peel.intake.pipeline import accept_json
 from peel.process.testing import peel_process
 from peel.reports.choices import Channel

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "peel.accounts",
     "peel.audit",
     "peel.reports",
+    "peel.evidence",
     "peel.intake",
     "peel.triage",
     "peel.workqueue",

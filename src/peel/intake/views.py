@@ -17,7 +17,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 from django_ratelimit.core import is_ratelimited
 
-from peel.intake.evidence import store_bytes
+from peel.evidence.store import store_bytes
 from peel.intake.forms import AnswerForm, DangerForm, StatusForm
 from peel.intake.pipeline import accept_document
 from peel.intake.status import find_report_for_reporter, public_status, record_public_read

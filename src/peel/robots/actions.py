@@ -18,8 +18,8 @@ from django.utils import timezone
 
 from peel.audit import log as audit
 from peel.core.db import skip_locked, write_transaction
-from peel.intake.evidence import record_blob, store_bytes
-from peel.intake.models import EvidenceBlob
+from peel.evidence.models import EvidenceBlob
+from peel.evidence.store import record_blob, store_bytes
 from peel.review.models import Decision
 from peel.robots.choices import AttemptOutcome, BreakerState, TaskStatus
 from peel.robots.connectors import NotVerified, PermanentFailure, RobotFailure

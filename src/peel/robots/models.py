@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from django.db import models
 
-from peel.intake.models import EvidenceBlob
+from peel.evidence.models import EvidenceBlob
 from peel.reports.models import Report
 from peel.review.models import Decision
 from peel.robots.choices import AttemptOutcome, BreakerState, TaskStatus

@@ -7,7 +7,7 @@ from django.core.management import call_command
 from django.test import Client
 
 from peel.accounts.models import User
-from peel.intake.evidence import store_bytes
+from peel.evidence.store import store_bytes
 from peel.intake.models import QuarantineItem, QuarantineStatus
 from peel.intake.pipeline import accept_json
 from peel.process.testing import PASSWORD

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from peel.intake.evidence import read_bytes
+from peel.evidence.store import read_bytes
 from peel.process.testing import decided_report
 from peel.reports.choices import Role, SuspectKnown
 from peel.reports.drafts import PersonDraft

@@ -9,7 +9,7 @@ from django.test import Client
 from django.utils import timezone
 
 from peel.audit.models import AccessEvent
-from peel.intake.evidence import record_blob, store_bytes
+from peel.evidence.store import record_blob, store_bytes
 from peel.process.testing import PASSWORD, decided_report
 from peel.robots.choices import AttemptOutcome, BreakerState, TaskStatus
 from peel.robots.models import CircuitBreaker, RobotAttempt, RobotTask

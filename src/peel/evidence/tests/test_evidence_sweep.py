@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from peel.intake.evidence import INCOMING, blob_path, store_bytes, sweep_folder
+from peel.evidence.store import INCOMING, blob_path, store_bytes, sweep_folder
 from peel.process.testing import database_url
 
 DATA = b"evidence the writer was killed writing"
@@ -28,7 +28,7 @@ def _killed_mid_write(settings: Any) -> Path:
         """
         import os, sys, time, django
         django.setup()
-        from peel.intake import evidence
+        from peel.evidence import store as evidence
         def fsync_then_wait(fd):
             print("writing", flush=True)
             time.sleep(600)
