@@ -28,8 +28,8 @@ from peel.intake.wizard import (
     fact_information,
     load_definition,
 )
-from peel.notifications.actions import do_message_reporter
 from peel.notifications.messages import RECEIPT
+from peel.reports.actions import do_message_reporter
 from peel.reports.choices import Channel
 from peel.reports.models import Report
 

@@ -16,9 +16,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from peel.audit import log as audit
-from peel.notifications.actions import do_message_reporter
 from peel.notifications.messages import DECISION_UPDATE
-from peel.reports.actions import do_set_report_status
+from peel.reports.actions import do_message_reporter, do_set_report_status
 from peel.reports.choices import ReportStatus
 from peel.reports.models import Report
 from peel.review import clock
