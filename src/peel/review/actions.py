@@ -24,6 +24,7 @@ from peel.review import clock
 from peel.review.choices import CrimeFlag, CrimeStatus, NextAction, Outcome, Verdict
 from peel.review.models import CrimeRecord, Decision, InfoRequest, QualityCheck, ReportMerge
 from peel.review.reference import incident_codes, offences
+from peel.review.robot_handover import decision_record
 from peel.robots.actions import do_enqueue_robot_tasks
 from peel.workqueue.actions import (
     OPEN_STATUSES,
@@ -170,7 +171,7 @@ def do_record_decision(user: Any, item: WorkItem, data: DecisionInput) -> Decisi
         )
         audit.record(user, "review.decided", decision, after=_decision_snapshot(decision))
         _start_follow_ups(user, decision, data)
-        do_enqueue_robot_tasks(user, decision)
+        do_enqueue_robot_tasks(user, decision_record(decision))
         do_set_report_status(user, report, ReportStatus.DECIDED)
         # Only that there is news; withheld if the reporter said email is not safe.
         do_message_reporter(user, report, DECISION_UPDATE.purpose)

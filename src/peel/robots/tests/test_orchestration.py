@@ -192,7 +192,7 @@ def test_concurrent_workers_never_claim_the_same_task(operator, targets_file) ->
     now = timezone.now()
     RobotTask.objects.bulk_create(
         RobotTask(
-            target="performance-return", report=decision.report, decision=decision,
+            target="performance-return", report=decision.report, decision_id=decision.pk,
             idempotency_key=f"K{i}", fields=template.fields, next_attempt_at=now, created_at=now,
         )
         for i in range(40)
