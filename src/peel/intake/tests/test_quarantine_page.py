@@ -42,6 +42,7 @@ def test_the_page_lists_reasons_and_counts_form_changes(client: Client, supervis
 
 def test_operators_cannot_see_quarantine(client: Client, operator: User) -> None:
     client.login(username=operator.username, password=PASSWORD)
+    assert 'href="/staff/quarantine/"' not in client.get("/staff/").content.decode()
     assert client.get("/staff/quarantine/").status_code == 403
     assert client.post("/staff/quarantine/1/retry/").status_code == 403
 
