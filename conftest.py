@@ -12,7 +12,7 @@ from hypothesis import settings as hypothesis_settings
 
 from peel.accounts.actions import do_create_user
 from peel.accounts.models import User
-from peel.core.testing import PASSWORD
+from peel.process.testing import PASSWORD
 
 pytest_plugins = ["peel.robots.tests.fixtures"]  # the sandbox CHS, for robot and browser tests
 

@@ -32,8 +32,8 @@ def bench_api(count: int, clients: int) -> dict[str, object]:
     from django.db import connection
     from django.test import Client
 
-    from peel.core.testing import api_client_headers
     from peel.intake.models import Submission
+    from peel.process.testing import api_client_headers
     from peel.sdm.samples import sample_document
 
     headers = api_client_headers("Bench hub")

@@ -26,9 +26,9 @@ def main() -> None:
     from django.test import Client
 
     from peel.accounts.actions import do_create_user
-    from peel.core.demodata import DemoReportFactory
-    from peel.core.testing import make_draft
     from peel.intake.actions import do_accept_draft
+    from peel.process.demodata import DemoReportFactory
+    from peel.process.testing import make_draft
     from peel.reports.drafts import PersonDraft
     from peel.workqueue.actions import do_get_work
 

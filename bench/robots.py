@@ -87,10 +87,10 @@ def main() -> None:
 def run_phase(operator, sandbox, count: int, workers: int, faults: dict) -> dict:  # type: ignore[no-untyped-def]
     from django.utils import timezone
 
+    from peel.process.testing import decided_report
     from peel.robots.choices import TaskStatus
     from peel.robots.metrics import robot_figures
     from peel.robots.models import RobotTask
-    from peel.robots.testing import decided_report
     from peel.robots.worker import start_pool
     from peel.workqueue.models import WorkItem, WorkKind, WorkStatus
 

@@ -26,9 +26,9 @@ def main() -> None:
     args = parser.parse_args()
     engine = prepare_database()
 
-    from peel.core.demodata import DemoReportFactory
-    from peel.core.testing import make_draft
     from peel.intake.actions import do_accept_draft
+    from peel.process.demodata import DemoReportFactory
+    from peel.process.testing import make_draft
     from peel.reports.choices import Role
     from peel.reports.drafts import PersonDraft
     from peel.reports.models import Report

@@ -13,11 +13,12 @@ from typing import Any
 import pytest
 
 from peel.audit.log import verify_chain
-from peel.core.testing import peel_process
+from peel.evidence.models import EvidenceBlob
+from peel.evidence.store import blob_path
 from peel.intake.email import build_report_email
-from peel.intake.evidence import blob_path
-from peel.intake.models import EvidenceBlob, QuarantineItem, Submission
+from peel.intake.models import QuarantineItem, Submission
 from peel.intake.pipeline import accept_json
+from peel.process.testing import peel_process
 from peel.reports.choices import Channel
 from peel.reports.models import Report
 from peel.sdm.samples import sample_document

@@ -47,12 +47,14 @@ INSTALLED_APPS = [
     "peel.accounts",
     "peel.audit",
     "peel.reports",
+    "peel.evidence",
     "peel.intake",
     "peel.triage",
     "peel.workqueue",
     "peel.review",
     "peel.robots",
     "peel.notifications",
+    "peel.process",
 ]
 
 MIDDLEWARE = [

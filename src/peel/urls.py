@@ -4,9 +4,10 @@ from django.urls import include, path
 
 urlpatterns = [
     path("", include("peel.core.urls")),
+    # review before intake: its public report/status/ must win over intake's report/<page_id>/.
+    path("", include("peel.review.urls")),
     path("", include("peel.intake.urls")),
     path("", include("peel.workqueue.urls")),
-    path("", include("peel.review.urls")),
     path("", include("peel.robots.urls")),
     path("", include("peel.triage.urls")),
     path("staff/login/", auth_views.LoginView.as_view(), name="login"),

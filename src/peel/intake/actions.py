@@ -10,8 +10,9 @@ from django.utils import timezone
 
 from peel.audit import log as audit
 from peel.core.db import write_transaction
-from peel.intake.evidence import record_blob, store_bytes
-from peel.intake.models import EvidenceBlob, Submission
+from peel.evidence.models import EvidenceBlob
+from peel.evidence.store import record_blob, store_bytes
+from peel.intake.models import Submission
 from peel.reports.actions import do_create_report
 from peel.reports.choices import Channel
 from peel.reports.drafts import ReportDraft

@@ -22,7 +22,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from peel.core.db import DATABASE_UNAVAILABLE
-from peel.intake.evidence import store_bytes
+from peel.evidence.store import store_bytes
 from peel.intake.models import ApiClient, QuarantineReason
 from peel.intake.pipeline import Outcome, accept_json, quarantine
 from peel.reports.choices import Channel

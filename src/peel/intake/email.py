@@ -17,8 +17,9 @@ from typing import Any
 
 from django.conf import settings
 
-from peel.intake.evidence import store_bytes
-from peel.intake.models import EvidenceBlob, QuarantineReason
+from peel.evidence.models import EvidenceBlob
+from peel.evidence.store import store_bytes
+from peel.intake.models import QuarantineReason
 from peel.intake.pipeline import (
     Outcome,
     accept_document,

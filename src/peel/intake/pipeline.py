@@ -26,10 +26,10 @@ from django.utils import timezone
 from peel.audit import log as audit
 from peel.core.db import DATABASE_UNAVAILABLE, write_transaction
 from peel.core.text import db_safe
+from peel.evidence.models import EvidenceBlob
+from peel.evidence.store import read_bytes, record_blob, store_bytes
 from peel.intake.actions import content_digest, do_file_submission, do_receive_submission
-from peel.intake.evidence import read_bytes, record_blob, store_bytes
 from peel.intake.models import (
-    EvidenceBlob,
     QuarantineArrival,
     QuarantineItem,
     QuarantineReason,

@@ -1,9 +1,11 @@
-"""Sending email, and the one place the reporter's contact preference is enforced.
+"""Sending email, and the one place a rule against sending it is enforced.
 
-Every email is queued by `do_queue_email`, which refuses to queue one the recipient said must
-not be sent (and records that in the audit log with the reason), and `send_pending` checks
-again just before sending, so a preference that changed after a message was queued still
-holds. Messages to reporters are composed from the registry in messages.py.
+Every email is queued by `do_queue_email`, which refuses to queue one a registered rule
+withholds (withholding.py: e.g. the reporter said it is not safe to email them, registered by
+reports) and records that in the audit log with the reason, and `send_pending` checks again
+just before sending, so a preference that changed after a message was queued still holds.
+Messages to reporters are composed from the registry in messages.py and sent by
+`reports.actions.do_message_reporter`.
 """
 
 from __future__ import annotations
@@ -11,56 +13,18 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from django.apps import apps
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import models, transaction
 from django.utils import timezone
 
 from peel.audit import log as audit
-from peel.notifications.messages import REPORTER_MESSAGES
 from peel.notifications.models import EmailStatus, OutboundEmail
-from peel.reports.choices import Role
-from peel.reports.contact import email_withheld_reason
-from peel.reports.models import Report
+from peel.notifications.withholding import withheld_reason
 
 logger = logging.getLogger(__name__)
 MAX_ATTEMPTS = 10
-
-
-def reporter_email(report: Report) -> str:
-    person = (
-        report.involvements.filter(role=Role.PERSON_REPORTING).exclude(person__email="").first()
-    )
-    return person.person.email if person else ""
-
-
-def withheld_reason(to: str, about: models.Model | None) -> str:
-    """Why this email must not go, or "": the reporter said it is not safe to email them, and
-    the email is about their report and addressed to them (whatever its purpose)."""
-    if not isinstance(about, Report):
-        return ""
-    reporters = {
-        email.strip().lower()
-        for email in about.involvements.filter(role=Role.PERSON_REPORTING).values_list(
-            "person__email", flat=True
-        )
-    }
-    return email_withheld_reason(about) if to.strip().lower() in reporters else ""
-
-
-def do_message_reporter(
-    actor: Any, report: Report, purpose: str, *, status_url: str = ""
-) -> OutboundEmail | None:
-    """Send the reporter one of the registered messages, if they gave an address and it is
-    safe to use. None when nothing is sent (withheld messages are in the audit log)."""
-    message = REPORTER_MESSAGES.get(purpose)
-    if message is None:
-        raise ValueError(f"'{purpose}' is not a registered reporter message (messages.py).")
-    to = reporter_email(report)
-    if not to:
-        return None
-    subject, body = message.render(report.reference, status_url)
-    return do_queue_email(actor, to=to, subject=subject, body=body, purpose=purpose, about=report)
 
 
 def do_queue_email(
@@ -89,9 +53,12 @@ def do_queue_email(
 
 
 def _about(email: OutboundEmail) -> models.Model | None:
-    if email.object_type == Report._meta.label_lower:
-        return Report.objects.filter(pk=email.object_id).first()
-    return None
+    """What the email is about (e.g. a report), for the withholding rules; None if it is gone."""
+    try:
+        model = apps.get_model(email.object_type)
+    except (LookupError, ValueError):
+        return None
+    return model._default_manager.filter(pk=email.object_id).first()
 
 
 def send_pending(limit: int = 100) -> dict[str, int]:

@@ -7,7 +7,10 @@ from typing import Any
 from django.db import IntegrityError, transaction
 
 from peel.audit import log as audit
-from peel.reports.choices import ReportStatus
+from peel.notifications.actions import do_queue_email
+from peel.notifications.messages import REPORTER_MESSAGES
+from peel.notifications.models import OutboundEmail
+from peel.reports.choices import ReportStatus, Role
 from peel.reports.drafts import ReportDraft
 from peel.reports.models import (
     ContactPreference,
@@ -109,3 +112,26 @@ def do_restrict_report(actor: Any, report: Report, team: Any, reason: str) -> No
             actor, "report.restricted", report, before,
             {"restricted_to": report.restricted_to_id, "reason": reason.strip()},
         )  # fmt: skip
+
+
+def reporter_email(report: Report) -> str:
+    person = (
+        report.involvements.filter(role=Role.PERSON_REPORTING).exclude(person__email="").first()
+    )
+    return person.person.email if person else ""
+
+
+def do_message_reporter(
+    actor: Any, report: Report, purpose: str, *, status_url: str = ""
+) -> OutboundEmail | None:
+    """Send the reporter one of the registered messages (notifications/messages.py), if they
+    gave an address and it is safe to use. None when nothing is sent (the outbox audits a
+    withheld message: contact.withhold_from_reporter is one of its rules)."""
+    message = REPORTER_MESSAGES.get(purpose)
+    if message is None:
+        raise ValueError(f"'{purpose}' is not a registered reporter message (messages.py).")
+    to = reporter_email(report)
+    if not to:
+        return None
+    subject, body = message.render(report.reference, status_url)
+    return do_queue_email(actor, to=to, subject=subject, body=body, purpose=purpose, about=report)

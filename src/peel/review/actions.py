@@ -16,15 +16,15 @@ from django.db import transaction
 from django.utils import timezone
 
 from peel.audit import log as audit
-from peel.notifications.actions import do_message_reporter
 from peel.notifications.messages import DECISION_UPDATE
-from peel.reports.actions import do_set_report_status
+from peel.reports.actions import do_message_reporter, do_set_report_status
 from peel.reports.choices import ReportStatus
 from peel.reports.models import Report
 from peel.review import clock
 from peel.review.choices import CrimeFlag, CrimeStatus, NextAction, Outcome, Verdict
 from peel.review.models import CrimeRecord, Decision, InfoRequest, QualityCheck, ReportMerge
 from peel.review.reference import incident_codes, offences
+from peel.review.robot_handover import decision_record
 from peel.robots.actions import do_enqueue_robot_tasks
 from peel.workqueue.actions import (
     OPEN_STATUSES,
@@ -171,7 +171,7 @@ def do_record_decision(user: Any, item: WorkItem, data: DecisionInput) -> Decisi
         )
         audit.record(user, "review.decided", decision, after=_decision_snapshot(decision))
         _start_follow_ups(user, decision, data)
-        do_enqueue_robot_tasks(user, decision)
+        do_enqueue_robot_tasks(user, decision_record(decision))
         do_set_report_status(user, report, ReportStatus.DECIDED)
         # Only that there is news; withheld if the reporter said email is not safe.
         do_message_reporter(user, report, DECISION_UPDATE.purpose)

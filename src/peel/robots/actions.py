@@ -18,14 +18,13 @@ from django.utils import timezone
 
 from peel.audit import log as audit
 from peel.core.db import skip_locked, write_transaction
-from peel.intake.evidence import record_blob, store_bytes
-from peel.intake.models import EvidenceBlob
-from peel.review.models import Decision
+from peel.evidence.models import EvidenceBlob
+from peel.evidence.store import record_blob, store_bytes
 from peel.robots.choices import AttemptOutcome, BreakerState, TaskStatus
 from peel.robots.connectors import NotVerified, PermanentFailure, RobotFailure
 from peel.robots.delivery import Delivered
 from peel.robots.models import CircuitBreaker, RobotAttempt, RobotTask, RobotWorker
-from peel.robots.record import canonical_record, idempotency_key
+from peel.robots.record import DecisionRecord, canonical_record, idempotency_key
 from peel.robots.targets import Policy, TargetError, robot_targets
 from peel.workqueue.actions import (
     do_cancel_item,
@@ -56,22 +55,23 @@ def _policy(target: str) -> Policy:
 # ---- Creating tasks --------------------------------------------------------------------------
 
 
-def do_enqueue_robot_tasks(actor: Any, decision: Decision) -> list[RobotTask]:
+def do_enqueue_robot_tasks(actor: Any, decision: DecisionRecord) -> list[RobotTask]:
     """One task per target that wants this decision, created in the decision's transaction so
     a recorded decision is never left without its robot work. Tasks of the decision it
-    supersedes that have not started are cancelled: only the latest decision is carried."""
-    wanted = robot_targets().wanted(is_crime=decision.crime_id is not None)
+    supersedes that have not started are cancelled: only the latest decision is carried.
+    Review hands over the decision as ids and values (review/robot_handover.py)."""
+    wanted = robot_targets().wanted(is_crime=decision.is_crime)
     now = timezone.now()
     with transaction.atomic():
         for stale in RobotTask.objects.select_for_update().filter(
-            report=decision.report_id, status=TaskStatus.QUEUED, attempts=0
+            report=decision.report, status=TaskStatus.QUEUED, attempts=0
         ):
             before = stale.snapshot()
             stale.status, stale.finished_at = TaskStatus.CANCELLED, now
             stale.save(update_fields=["status", "finished_at"])
             audit.record(
                 actor, "robot.cancelled", stale, before,
-                {**stale.snapshot(), "reason": f"superseded by decision {decision.pk}"},
+                {**stale.snapshot(), "reason": f"superseded by decision {decision.decision_id}"},
             )  # fmt: skip
         if not wanted:
             return []
@@ -80,7 +80,8 @@ def do_enqueue_robot_tasks(actor: Any, decision: Decision) -> list[RobotTask]:
             RobotTask.objects.create(
                 target=target.name,
                 report=decision.report,
-                decision=decision,
+                decision_id=decision.decision_id,
+                grade=decision.grade,
                 idempotency_key=idempotency_key(decision),
                 fields=values,
                 next_attempt_at=now,
@@ -301,9 +302,8 @@ def _to_person(task: RobotTask, reason: str, now: datetime) -> None:
     task.holder, task.lease_expires_at, task.last_error = "", None, reason
     target = robot_targets().targets.get(task.target)
     label = target.label if target else task.target
-    grade = task.decision.work_item.grade if task.decision else "P3"
     item = do_enqueue(
-        "robots", WorkKind.MANUAL_TRANSPOSITION, grade, report=task.report,
+        "robots", WorkKind.MANUAL_TRANSPOSITION, task.grade, report=task.report,
         summary=f"Key {task.report.reference} into {label} by hand: {reason}",
     )  # fmt: skip
     task.manual_item = item

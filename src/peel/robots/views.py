@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from peel.audit.log import record_access, record_accesses
-from peel.intake.evidence import read_bytes
+from peel.evidence.store import read_bytes
 from peel.reports.access import get_report_for_user
 from peel.robots.actions import do_complete_transposition, do_give_to_person, do_retry_task
 from peel.robots.choices import TaskStatus

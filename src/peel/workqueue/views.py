@@ -13,8 +13,6 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from peel.core.formerrors import field_messages
-from peel.intake.models import QuarantineItem, QuarantineStatus
-from peel.intake.pipeline import intake_backlog
 from peel.reports.access import get_report_for_user
 from peel.reports.contact import contact_panel
 from peel.workqueue.actions import (
@@ -42,6 +40,7 @@ from peel.workqueue.forms import (
 )
 from peel.workqueue.kinds import KINDS
 from peel.workqueue.models import WorkItem, WorkStatus
+from peel.workqueue.panels import QUEUE_PAGE, STAFF_HOME, panels
 from peel.workqueue.queries import filtered_items, queue_counts
 
 QUEUE_PAGE_ROWS = 200
@@ -51,10 +50,7 @@ QUEUE_PAGE_ROWS = 200
 def staff_home(request: HttpRequest) -> HttpResponse:
     held = current_item(request.user)
     context: dict[str, object] = {"held": held, "held_url": work_page(held) if held else ""}
-    if request.user.has_perm("intake.manage_quarantine"):
-        context["quarantine_held"] = QuarantineItem.objects.filter(
-            status=QuarantineStatus.HELD
-        ).count()
+    context["panels"] = panels(STAFF_HOME, request.user, timezone.now())
     return render(request, "workqueue/staff_home.html", context)
 
 
@@ -97,7 +93,7 @@ def queue(request: HttpRequest) -> HttpResponse:
         "soon": now + timedelta(hours=1),
         "bulk": BulkActionForm(item_ids=[]),
         "refresh_seconds": settings.PEEL["QUEUE_REFRESH_SECONDS"],
-        "intake": intake_backlog(now),
+        "panels": panels(QUEUE_PAGE, request.user, now),
     }
     template = (
         "workqueue/_queue_live.html" if request.GET.get("partial") else "workqueue/queue.html"

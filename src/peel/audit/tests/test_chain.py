@@ -8,7 +8,7 @@ from django.db import connection
 
 from peel.audit.log import record, verify_chain
 from peel.audit.models import AuditEvent
-from peel.core.testing import file_report
+from peel.process.testing import file_report
 
 pytestmark = pytest.mark.django_db
 

@@ -13,9 +13,9 @@ from django.db import connection, transaction
 from peel.audit import log as audit
 from peel.audit.log import verify_chain
 from peel.audit.models import AuditEvent
-from peel.core.testing import file_report
 from peel.intake.models import Submission
 from peel.intake.pipeline import accept_json, file_pending
+from peel.process.testing import file_report
 from peel.reports.actions import do_set_report_status
 from peel.reports.choices import Channel, ReportStatus
 from peel.reports.models import Report

@@ -10,10 +10,10 @@ import pytest
 from django.test import Client
 
 from peel.audit.log import verify_chain
-from peel.core.testing import api_client_headers
-from peel.intake.evidence import read_bytes
+from peel.evidence.store import read_bytes
 from peel.intake.models import QuarantineItem, QuarantineReason, QuarantineStatus, Submission
 from peel.intake.pipeline import file_pending, retry
+from peel.process.testing import api_client_headers
 from peel.reports.models import Item, Report
 from peel.sdm.samples import sample_document
 from peel.sdm.schemas import national_schemas

@@ -88,7 +88,7 @@ def test_mail_that_is_not_a_report_is_quarantined_with_the_reason_and_kept() -> 
     item = QuarantineItem.objects.get()
     assert item.reason == QuarantineReason.NOT_A_REPORT
     assert "No report found" in item.problems[0]["detail"]
-    from peel.intake.evidence import read_bytes
+    from peel.evidence.store import read_bytes
 
     assert read_bytes(item.raw) == raw
 

@@ -7,10 +7,10 @@ from django.core.management import call_command
 from django.test import Client
 
 from peel.accounts.models import User
-from peel.core.testing import PASSWORD
-from peel.intake.evidence import store_bytes
+from peel.evidence.store import store_bytes
 from peel.intake.models import QuarantineItem, QuarantineStatus
 from peel.intake.pipeline import accept_json
+from peel.process.testing import PASSWORD
 from peel.reports.choices import Channel
 from peel.sdm.samples import sample_document
 
@@ -42,6 +42,7 @@ def test_the_page_lists_reasons_and_counts_form_changes(client: Client, supervis
 
 def test_operators_cannot_see_quarantine(client: Client, operator: User) -> None:
     client.login(username=operator.username, password=PASSWORD)
+    assert 'href="/staff/quarantine/"' not in client.get("/staff/").content.decode()
     assert client.get("/staff/quarantine/").status_code == 403
     assert client.post("/staff/quarantine/1/retry/").status_code == 403
 

@@ -29,13 +29,14 @@ from django.db import transaction
 from django.test import Client
 from hypothesis import HealthCheck, Phase, given, settings
 
-from peel.core.testing import api_client_headers
 from peel.intake.email import accept_email, build_report_email
 from peel.intake.pipeline import file_pending
 from peel.intake.tests.strategies import POSTCODES, form_answers, sdm_documents
 from peel.intake.wizard import form_field, load_definition
+from peel.process.testing import api_client_headers
 from peel.reports.models import Report
 from peel.review.actions import do_record_decision
+from peel.review.robot_handover import decision_record
 from peel.review.testing import decision_input
 from peel.robots.record import canonical_record
 from peel.sdm.destinations import OTHER, destination
@@ -106,7 +107,7 @@ def read_everywhere(operator: Any, supervisor: Any, report: Report) -> dict[str,
     staff.force_login(supervisor)
     page = staff.get(f"/staff/reports/{report.pk}/").content.decode()
     decision = do_record_decision(operator, item, decision_input())
-    record = canonical_record(decision)
+    record = canonical_record(decision_record(decision))
     return {
         "review screen": readable(review),
         "report page": readable(page),

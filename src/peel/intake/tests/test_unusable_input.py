@@ -17,10 +17,10 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
-from peel.core.testing import api_client_headers
+from peel.evidence.store import read_bytes
 from peel.intake.email import accept_email, build_report_email
-from peel.intake.evidence import read_bytes
 from peel.intake.models import QuarantineItem, QuarantineReason, Submission
+from peel.process.testing import api_client_headers
 from peel.reports.models import Report
 from peel.sdm.samples import sample_document
 

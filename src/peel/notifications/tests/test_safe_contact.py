@@ -10,12 +10,13 @@ from django.core import mail
 from django.test import Client
 
 from peel.audit.models import AuditEvent
-from peel.core.testing import PASSWORD, file_report
 from peel.intake.pipeline import accept_json
 from peel.intake.tests.walker import send_report
-from peel.notifications.actions import do_message_reporter, do_queue_email, send_pending
+from peel.notifications.actions import do_queue_email, send_pending
 from peel.notifications.messages import REPORTER_MESSAGES
 from peel.notifications.models import EmailStatus, OutboundEmail
+from peel.process.testing import PASSWORD, file_report
+from peel.reports.actions import do_message_reporter
 from peel.reports.choices import Channel
 from peel.reports.models import ContactPreference, Report
 from peel.review.actions import do_record_decision

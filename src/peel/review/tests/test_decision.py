@@ -2,7 +2,7 @@ import pytest
 from django.test import Client
 
 from peel.audit.models import AccessEvent, AuditEvent
-from peel.core.testing import PASSWORD, file_report
+from peel.process.testing import PASSWORD, file_report
 from peel.reports.choices import ReportStatus
 from peel.review.actions import DecisionError, do_record_decision
 from peel.review.models import Decision

@@ -6,7 +6,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from peel.core.testing import file_report
+from peel.process.testing import file_report
 from peel.review.actions import do_agree, do_record_decision, do_sample_decisions, do_send_back
 from peel.review.choices import Verdict
 from peel.review.testing import decision_input

@@ -9,8 +9,8 @@ from django.utils import timezone
 
 from peel.accounts.models import Team
 from peel.audit.models import AccessEvent, AuditEvent
-from peel.core.testing import file_report
 from peel.intake.email import accept_email, build_report_email
+from peel.process.testing import file_report
 from peel.reports.actions import do_restrict_report
 from peel.reports.choices import ReportStatus
 from peel.reports.drafts import LocationDraft, PersonDraft

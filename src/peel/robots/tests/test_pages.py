@@ -9,11 +9,11 @@ from django.test import Client
 from django.utils import timezone
 
 from peel.audit.models import AccessEvent
-from peel.core.testing import PASSWORD
-from peel.intake.evidence import record_blob, store_bytes
+from peel.evidence.store import record_blob, store_bytes
+from peel.process.testing import PASSWORD, decided_report
 from peel.robots.choices import AttemptOutcome, BreakerState, TaskStatus
 from peel.robots.models import CircuitBreaker, RobotAttempt, RobotTask
-from peel.robots.testing import decided_report, run_robot_until_idle
+from peel.robots.testing import run_robot_until_idle
 from peel.workqueue.actions import do_get_work
 from peel.workqueue.models import WorkKind, WorkStatus
 

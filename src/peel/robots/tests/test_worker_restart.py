@@ -12,7 +12,7 @@ from django.db import OperationalError
 from django.test import Client
 
 from peel.audit.models import AuditEvent
-from peel.core.testing import PASSWORD
+from peel.process.testing import PASSWORD
 from peel.robots.actions import do_register_worker, do_worker_died
 from peel.robots.models import RobotWorker
 from peel.robots.worker import Robot, Supervisor

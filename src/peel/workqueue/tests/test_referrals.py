@@ -11,7 +11,7 @@ from django.db import IntegrityError, connection, transaction
 from django.test import Client
 
 from peel.audit.models import AuditEvent
-from peel.core.testing import PASSWORD, file_report
+from peel.process.testing import PASSWORD, file_report
 from peel.review.actions import do_record_decision
 from peel.review.choices import NextAction
 from peel.review.testing import decision_input

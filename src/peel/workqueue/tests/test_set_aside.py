@@ -10,7 +10,7 @@ from django.test import Client
 from django.utils import timezone
 
 from peel.audit.models import AuditEvent
-from peel.core.testing import PASSWORD, file_report
+from peel.process.testing import PASSWORD, file_report
 from peel.workqueue.actions import (
     NotYourItem,
     do_get_work,

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from peel.accounts.models import Team
 from peel.audit.models import AuditEvent
-from peel.core.testing import PASSWORD, file_report
+from peel.process.testing import PASSWORD, file_report
 from peel.workqueue.actions import (
     do_enqueue,
     do_get_work,

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
-from peel.core.management.commands.seed_demo import ensure_demo_users, print_logins
+from peel.process.management.commands.seed_demo import ensure_demo_users, print_logins
 from peel.reports.models import Report
 
 

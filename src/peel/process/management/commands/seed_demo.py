@@ -9,11 +9,11 @@ from django.core.management.base import BaseCommand, CommandParser
 
 from peel.accounts.actions import do_create_user, do_set_password
 from peel.accounts.models import User
-from peel.core.demodata import DemoReportFactory
-from peel.core.demoscenarios import Scenario
 from peel.intake.actions import do_accept_draft
 from peel.intake.email import accept_email, build_report_email
 from peel.intake.pipeline import accept_json
+from peel.process.demodata import DemoReportFactory
+from peel.process.demoscenarios import Scenario
 from peel.reports.choices import Channel
 from peel.reports.models import Report
 from peel.review.actions import DecisionInput, do_record_decision

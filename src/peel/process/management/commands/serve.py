@@ -17,7 +17,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         from waitress import serve
 
-        from peel.intake.evidence import sweep_incomplete
+        from peel.evidence.store import sweep_incomplete
         from peel.wsgi import application
 
         sweep_incomplete()  # temporary files a killed writer left in the evidence store

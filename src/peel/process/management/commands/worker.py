@@ -7,8 +7,8 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 
+from peel.evidence.store import sweep_incomplete
 from peel.intake import worker
-from peel.intake.evidence import sweep_incomplete
 from peel.intake.pipeline import file_pending
 
 

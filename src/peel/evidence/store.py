@@ -12,7 +12,7 @@ from pathlib import Path
 
 from django.conf import settings
 
-from peel.intake.models import EvidenceBlob
+from peel.evidence.models import EvidenceBlob
 
 logger = logging.getLogger(__name__)
 INCOMING = ".incoming-"

@@ -5,11 +5,11 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from peel.core.demodata import DemoCase, DemoReportFactory
-from peel.core.demoscenarios import SCENARIOS
 from peel.core.identifiers import normalise_phone, normalise_postcode, normalise_vrm
 from peel.intake.actions import do_accept_draft
 from peel.intake.models import QuarantineItem
+from peel.process.demodata import DemoCase, DemoReportFactory
+from peel.process.demoscenarios import SCENARIOS
 from peel.reports.choices import Role
 from peel.reports.models import Location, Person, Report, Vehicle
 from peel.review.choices import Outcome

@@ -15,8 +15,8 @@ from typing import Any
 
 import pytest
 
-from peel.core.testing import database_url
-from peel.intake.evidence import INCOMING, blob_path, store_bytes, sweep_folder
+from peel.evidence.store import INCOMING, blob_path, store_bytes, sweep_folder
+from peel.process.testing import database_url
 
 DATA = b"evidence the writer was killed writing"
 
@@ -28,7 +28,7 @@ def _killed_mid_write(settings: Any) -> Path:
         """
         import os, sys, time, django
         django.setup()
-        from peel.intake import evidence
+        from peel.evidence import store as evidence
         def fsync_then_wait(fd):
             print("writing", flush=True)
             time.sleep(600)
@@ -69,7 +69,7 @@ def test_the_next_write_in_the_folder_removes_what_a_killed_writer_left(settings
 @pytest.mark.django_db(transaction=True)
 def test_peel_worker_removes_them_at_start_up(settings: Any) -> None:
     leftover = _killed_mid_write(settings)
-    from peel.core.testing import peel_process
+    from peel.process.testing import peel_process
 
     worker = peel_process(["worker", "--once", "--robots", "0"], settings)
     _, errors = worker.communicate(timeout=120)

@@ -8,7 +8,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from peel.core.testing import file_report
+from peel.process.testing import file_report
 from peel.review.actions import do_answer_info_request, do_record_decision
 from peel.review.choices import NextAction, Outcome
 from peel.review.models import InfoRequest

@@ -1,4 +1,5 @@
-"""Helpers for tests and benchmarks: file reports through the real intake action."""
+"""Helpers for tests and benchmarks: file reports through the real intake action, decide them
+through review. They live in the top layer because they use several stages at once."""
 
 from __future__ import annotations
 
@@ -11,6 +12,10 @@ from peel.intake.actions import do_accept_draft
 from peel.reports.choices import HowInvolved, Role, SuspectKnown
 from peel.reports.drafts import LocationDraft, PersonDraft, ReportDraft
 from peel.reports.models import Report
+from peel.review.actions import do_record_decision
+from peel.review.models import Decision
+from peel.review.testing import decision_input
+from peel.workqueue.actions import do_get_work
 
 
 def make_draft(**overrides: Any) -> ReportDraft:
@@ -42,6 +47,14 @@ def file_report(**overrides: Any) -> Report:
     submission = do_accept_draft("test", make_draft(**overrides))
     assert submission.report is not None
     return submission.report
+
+
+def decided_report(operator: Any, outcome: str = "crime", **changes: Any) -> Decision:
+    """File a report through intake, take it with Get Work, record the decision."""
+    report = file_report(**changes.pop("report", {}))
+    item = do_get_work(operator)
+    assert item is not None and item.report_id == report.pk, "the queue held other work"
+    return do_record_decision(operator, item, decision_input(outcome, **changes))
 
 
 # The password every test persona gets (test databases only).

@@ -22,13 +22,13 @@ from typing import Any
 from django.utils import timezone
 from faker import Faker
 
-from peel.core.demoscenarios import SCENARIOS, Scenario
 from peel.core.identifiers import (
     InvalidIdentifier,
     normalise_phone,
     normalise_postcode,
     normalise_vrm,
 )
+from peel.process.demoscenarios import SCENARIOS, Scenario
 from peel.reports.choices import HowInvolved, Role, SuspectKnown
 from peel.reports.drafts import ItemDraft, LocationDraft, PersonDraft, ReportDraft, VehicleDraft
 
