@@ -18,6 +18,7 @@ from django.utils import timezone
 from peel.audit import log as audit
 from peel.notifications.actions import do_message_reporter
 from peel.notifications.messages import DECISION_UPDATE
+from peel.reports.access import visible_related
 from peel.reports.actions import do_set_report_status
 from peel.reports.choices import ReportStatus
 from peel.reports.models import Report
@@ -362,6 +363,8 @@ def do_sample_decisions(
     pool = Decision.objects.filter(
         decided_at__gte=since, superseded_at=None, quality_check=None
     ).exclude(decided_by=supervisor)
+    # Only decisions this supervisor may read: a restricted report's is checked inside its team.
+    pool = visible_related(supervisor, pool, "report")
     if operator is not None:
         pool = pool.filter(decided_by=operator)
     ids = list(pool.values_list("pk", flat=True))

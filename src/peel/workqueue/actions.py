@@ -148,13 +148,7 @@ def deadlines_of(item: WorkItem) -> list[dict[str, object]]:
 
 def current_item(user: Any) -> WorkItem | None:
     """The item this user already holds under a live lease, if any."""
-    return (
-        WorkItem.objects.filter(
-            holder=user, status=WorkStatus.ALLOCATED, lease_expires_at__gte=timezone.now()
-        )
-        .order_by("allocated_at")
-        .first()
-    )
+    return WorkItem.objects.held_by(user).order_by("allocated_at").first()
 
 
 def do_get_work(user: Any) -> WorkItem | None:
@@ -365,9 +359,7 @@ def do_sweep_queue(now: datetime | None = None) -> dict[str, int]:
 def do_complete_item(user: Any, item: WorkItem) -> None:
     """Close an item the user holds. Call inside the action that did the work."""
     with transaction.atomic():
-        locked = WorkItem.objects.select_for_update().get(pk=item.pk)
-        if locked.status != WorkStatus.ALLOCATED or locked.holder_id != user.pk:
-            raise NotYourItem("This work item is no longer allocated to you.")
+        locked = _held(user, item.pk)
         before = locked.snapshot()
         now = timezone.now()
         locked.status = WorkStatus.DONE
@@ -395,8 +387,7 @@ def do_complete_task(user: Any, item_id: int, note: str) -> WorkItem:
 def _held(user: Any, item_id: int) -> WorkItem:
     """The item, locked, if this user holds it under a live lease; else NotYourItem."""
     item = WorkItem.objects.select_for_update().get(pk=item_id)
-    live = item.lease_expires_at is not None and item.lease_expires_at >= timezone.now()
-    if item.status != WorkStatus.ALLOCATED or item.holder_id != user.pk or not live:
+    if not item.is_held_by(user):
         raise NotYourItem("This work item is no longer allocated to you.")
     return item
 

@@ -41,7 +41,7 @@ from peel.workqueue.forms import (
     set_aside_context,
 )
 from peel.workqueue.kinds import KINDS
-from peel.workqueue.models import WorkItem, WorkStatus
+from peel.workqueue.models import WorkItem
 from peel.workqueue.queries import filtered_items, queue_counts
 
 QUEUE_PAGE_ROWS = 200
@@ -183,7 +183,7 @@ def work_item(request: HttpRequest, item_id: int) -> HttpResponse:
     """The page for work that is not a report review: what the task is, the report it is about,
     its deadlines, and a note of what was done."""
     item = get_object_or_404(WorkItem.objects.select_related("team"), pk=item_id)
-    if item.status != WorkStatus.ALLOCATED or item.holder_id != request.user.pk:
+    if not item.is_held_by(request.user):
         messages.error(request, "That work item is not allocated to you. Press Get Work.")
         return redirect("staff-home")
     if KINDS[item.kind].page != "work-item":
