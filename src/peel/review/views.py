@@ -115,9 +115,16 @@ def report_detail(request: HttpRequest, report_id: int) -> HttpResponse:
         **_report_context(request.user, report),
         "assessment": report.assessments.first(),
         "decisions": report.decisions.select_related("decided_by", "crime"),
-        "merges": ReportMerge.objects.filter(Q(kept=report) | Q(duplicate=report)).select_related(
-            "kept", "duplicate"
-        ),
+        # The other report of each merge is named: only if the reader may read it.
+        "merges": visible_related(
+            request.user,
+            visible_related(
+                request.user,
+                ReportMerge.objects.filter(Q(kept=report) | Q(duplicate=report)),
+                "kept",
+            ),
+            "duplicate",
+        ).select_related("kept", "duplicate"),
     }
     return render(request, "review/report_detail.html", context)
 
@@ -161,9 +168,13 @@ def review_item(request: HttpRequest, item_id: int) -> HttpResponse:
         "seconds_left": int(left.total_seconds()),
         "clock_text": clock.describe(left),
         "duplicates": possible_duplicates(request.user, report),
-        "merged_here": ReportMerge.objects.filter(kept=report, undone_at=None).select_related(
-            "duplicate"
-        ),
+        # Duplicates merged into the report in hand, as the duplicates list shows them: not
+        # one restricted to a team the operator is not in.
+        "merged_here": ReportMerge.objects.filter(
+            kept=report,
+            undone_at=None,
+            duplicate__in=Report.objects.not_restricted_from(request.user),
+        ).select_related("duplicate"),
         "previous": report.decisions.select_related("decided_by").first(),
         "open_referral": referral,
         "merge_form": MergeForm(),

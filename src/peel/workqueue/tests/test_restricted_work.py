@@ -90,3 +90,20 @@ def test_get_work_never_offers_an_item_whose_report_the_user_may_not_see(
     # restricted elsewhere is never handed out.
     WorkItem.objects.filter(report=report).update(team=Team.objects.get(slug="contact-centre"))
     assert do_get_work(operator) is None
+
+
+def test_the_queue_page_counts_a_restricted_reports_items_outside_its_team(
+    client, supervisor, standards
+) -> None:
+    shown, secret = file_report(), file_report()
+    do_restrict_report(supervisor, secret, standards, "About a serving officer")
+    member = do_create_user("test", "pat", PASSWORD, ["supervisor"], teams=[standards.slug])
+    client.force_login(supervisor)
+    page = client.get("/staff/queue/").content.decode()
+    assert shown.reference in page and secret.reference not in page
+    assert "1 restricted report not shown" in page
+    secret_item = WorkItem.objects.get(report=secret)
+    response = client.post(f"/staff/queue/{secret_item.pk}/return/", {"reason": "x"})
+    assert response.status_code == 404
+    client.force_login(member)
+    assert secret.reference in client.get("/staff/queue/").content.decode()
