@@ -269,6 +269,11 @@ def undo_merge(request: HttpRequest, merge_id: int) -> HttpResponse:
     holds_kept = WorkItem.objects.held_by(request.user).filter(report_id=merge.kept_id).first()
     if holds_kept is None and not request.user.has_perm("workqueue.supervise_queue"):
         raise PermissionDenied("Only the operator reviewing the report or a supervisor may undo.")
+    if holds_kept is None and not (
+        may_read_report(request.user, merge.kept_id)
+        and may_read_report(request.user, merge.duplicate_id)
+    ):
+        raise Http404("No such merge.")  # a supervisor outside a restricting team is not shown it
     form = ReasonForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Give a reason for undoing the merge.")
