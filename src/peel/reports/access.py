@@ -10,7 +10,11 @@ The rule itself is `Report.objects.visible_to(user)` (grants.py says who sees wh
   their reports' access events are written in one insert;
 - `restricted_not_shown(user, rows, via)` for the count a page shows in place of what it left
   out ("2 restricted reports not shown");
-- `may_read_report(user, report)` where a page needs only the answer (and logs itself).
+- `may_read_report(user, report)` where a page needs only the answer (and logs itself);
+- `log_reads_of_unfiled(user, rows, purpose)` for what the public sent that is not a report
+  (quarantine).
+
+Every access event is written here, so the rule and the log cannot drift apart.
 """
 
 from __future__ import annotations
@@ -29,6 +33,8 @@ from peel.reports.models import Report
 
 __all__ = [
     "get_report_for_user",
+    "log_reads",
+    "log_reads_of_unfiled",
     "may_read_report",
     "read_related",
     "read_reports",
@@ -114,6 +120,12 @@ def log_reads(user: Any, report_ids: Iterable[int | None], purpose: str) -> None
     ids = sorted({pk for pk in report_ids if pk is not None})
     if ids:
         record_accesses(user, [Report(pk=pk) for pk in ids], purpose)
+
+
+def log_reads_of_unfiled(user: Any, rows: list[M], purpose: str) -> None:
+    """Access events for records that hold what the public sent but are no report (yet): a
+    quarantine item. One insert; every access event is written from this module."""
+    record_accesses(user, list(rows), purpose)
 
 
 def _report_id(row: models.Model, via: str) -> int | None:
