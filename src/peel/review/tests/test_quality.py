@@ -119,3 +119,25 @@ def test_a_sample_never_draws_a_decision_the_supervisor_may_not_read(operator, s
     do_restrict_report(supervisor, secret.report, Team.objects.get(slug="safeguarding-hub"), "PSD")
     drawn = do_sample_decisions(supervisor, 5, timezone.now() - SINCE)
     assert [c.decision for c in drawn] == [shown]
+
+
+def test_a_restricted_decision_sent_back_goes_to_the_team_not_to_an_outside_operator(
+    operator, supervisor
+) -> None:
+    from peel.accounts.actions import do_create_user
+    from peel.accounts.models import Team
+    from peel.core.testing import PASSWORD
+    from peel.reports.actions import do_restrict_report
+    from peel.review.models import QualityCheck
+
+    decision = decide_all(operator, 1)[0]
+    check = do_sample_decisions(supervisor, 1, timezone.now() - SINCE)[0]
+    hub = Team.objects.get(slug="safeguarding-hub")
+    do_restrict_report(supervisor, decision.report, hub, "PSD")
+    with pytest.raises(QualityCheck.DoesNotExist):
+        do_send_back(supervisor, check.pk, "Look again")  # outside the hub, it is not there
+    member = do_create_user("test", "pat", PASSWORD, ["supervisor"], teams=[hub.slug])
+    do_send_back(member, check.pk, "Look again")
+    assert do_get_work(operator) is None  # may not read it any more
+    item = do_get_work(member)
+    assert item is not None and item.report == decision.report
