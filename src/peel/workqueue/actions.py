@@ -110,6 +110,9 @@ def do_enqueue(
     if kind not in KINDS:
         raise ValueError(f"'{kind}' is not a kind of work Peel knows.")
     service_levels().rank(grade)  # an unknown grade fails here, before anything is written
+    restricted_to = report.restricted_to_id if report is not None else None
+    if team is not None and restricted_to is not None and team.pk != restricted_to:
+        raise ValueError("The report is restricted to another team: only that team may work on it.")
     now = timezone.now()
     with transaction.atomic():
         item = WorkItem(

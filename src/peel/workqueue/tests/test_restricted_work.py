@@ -66,6 +66,9 @@ def test_new_work_for_a_restricted_report_is_routed_to_its_team(supervisor, stan
     do_restrict_report(supervisor, report, standards, "About a serving officer")
     item = do_enqueue("test", WorkKind.DEPLOYMENT, "P3", report=report)
     assert item.team == standards
+    despatch = Team.objects.get(slug="despatch")
+    with pytest.raises(ValueError, match="restricted"):
+        do_enqueue("test", WorkKind.DEPLOYMENT, "P3", report=report, team=despatch)
 
 
 def test_a_supervisor_cannot_send_a_restricted_reports_work_outside_its_team(
