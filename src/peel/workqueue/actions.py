@@ -16,7 +16,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Min
 from django.utils import timezone
 
-from peel.accounts.models import Team
+from peel.accounts.models import Team, User
 from peel.audit import log as audit
 from peel.core.db import skip_locked, write_transaction
 from peel.reports.models import Report
@@ -644,12 +644,19 @@ def do_route_restricted_report_items(actor: Any, report: Report, reason: str) ->
             item.save(update_fields=["team", "reserved_for"])
             if held_outside:
                 _requeue(item)
-            audit.record(
-                actor, "work.routed", item, before,
-                {**item.snapshot(), "reason": f"Report restricted: {reason}"},
-            )  # fmt: skip
+            after = {**item.snapshot(), "reason": f"Report restricted: {reason}"}
+            if not _anyone_may_do(item, member_ids):
+                # Kept with the team all the same (nobody else may read the report): the event
+                # says so, for the supervisor who gives someone in the team the role.
+                after["no_member_may_do_it"] = True
+            audit.record(actor, "work.routed", item, before, after)
             moved += 1
     return moved
+
+
+def _anyone_may_do(item: WorkItem, member_ids: set[int]) -> bool:
+    members = User.objects.filter(pk__in=member_ids, is_active=True)
+    return any(m.has_perm(KINDS[item.kind].permission) for m in members)
 
 
 def _requeue(item: WorkItem) -> None:

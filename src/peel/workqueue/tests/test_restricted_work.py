@@ -41,6 +41,7 @@ def test_after_restricting_only_a_team_member_with_the_permission_gets_the_revie
     assert item.team == standards
     routed = AuditEvent.objects.get(action="work.routed", object_id=str(item.pk))
     assert routed.before["team"] != standards.pk and routed.after["team"] == standards.pk
+    assert "no_member_may_do_it" not in routed.after
     assert do_get_work(operator) is None
     assert do_get_work(supervisor) is None  # may read any report, but not in the team
     assert do_get_work(standards_investigator) is None  # in the team, may not review
@@ -110,3 +111,13 @@ def test_the_queue_page_counts_a_restricted_reports_items_outside_its_team(
     assert response.status_code == 404
     client.force_login(member)
     assert secret.reference in client.get("/staff/queue/").content.decode()
+
+
+def test_work_nobody_in_the_team_may_do_is_flagged_in_its_routing_event(
+    supervisor, standards, standards_investigator
+) -> None:
+    report = file_report()
+    do_restrict_report(supervisor, report, standards, "About a serving officer")
+    item = WorkItem.objects.get(report=report)
+    routed = AuditEvent.objects.get(action="work.routed", object_id=str(item.pk))
+    assert routed.after["no_member_may_do_it"] is True  # ivy may not review reports
