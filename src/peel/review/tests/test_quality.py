@@ -141,3 +141,25 @@ def test_a_restricted_decision_sent_back_goes_to_the_team_not_to_an_outside_oper
     assert do_get_work(operator) is None  # may not read it any more
     item = do_get_work(member)
     assert item is not None and item.report == decision.report
+
+
+def test_the_quality_page_logs_every_report_it_shows_in_one_insert(
+    client: Client, operator, supervisor
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from peel.audit.models import AccessEvent
+
+    decisions = decide_all(operator, 3)
+    do_sample_decisions(supervisor, 3, timezone.now() - SINCE)
+    client.force_login(supervisor)
+    table = AccessEvent._meta.db_table
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/staff/quality/").status_code == 200
+    inserts = [q for q in queries.captured_queries if q["sql"].startswith(f'INSERT INTO "{table}"')]
+    assert len(inserts) == 1
+    logged = AccessEvent.objects.filter(user=supervisor, purpose="quality check")
+    assert sorted(logged.values_list("object_id", flat=True)) == sorted(
+        str(d.report_id) for d in decisions
+    )
