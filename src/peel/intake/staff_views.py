@@ -10,9 +10,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from peel.audit.log import record_access
 from peel.intake.models import QuarantineItem, QuarantineStatus
 from peel.intake.pipeline import retry
+from peel.reports.access import log_reads_of_unfiled
 
 # Problems that mean the national form changed before Peel's copy of the model did.
 FORM_CHANGE_TITLES = {
@@ -40,8 +40,9 @@ def quarantine_list(request: HttpRequest) -> HttpResponse:
         .prefetch_related("arrivals")
         .order_by("received_at")[:500]
     )
-    for item in items:  # the problems quote what the public sent: each read is logged
-        record_access(request.user, item, "quarantine review")
+    # The problems quote what the public sent: each read is logged (one insert). Only held
+    # items are listed, so none of them is a report yet.
+    log_reads_of_unfiled(request.user, items, "quarantine review")
     return render(
         request,
         "intake/quarantine.html",

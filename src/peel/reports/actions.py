@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -93,25 +94,34 @@ def do_set_report_status(actor: Any, report: Report, status: ReportStatus) -> No
         audit.record(actor, "report.status_changed", report, {"status": before}, {"status": status})
 
 
+# Called, in the same transaction, after a report's restriction changes: apps above reports
+# register here in their AppConfig.ready() (the work queue routes the report's open work to the
+# restricting team). Each is `follower(actor, report, reason)` and audits what it changes.
+RestrictionFollower = Callable[[Any, Report, str], object]
+_RESTRICTION_FOLLOWERS: list[RestrictionFollower] = []
+
+
+def follow_restrictions(follower: RestrictionFollower) -> RestrictionFollower:
+    if follower not in _RESTRICTION_FOLLOWERS:
+        _RESTRICTION_FOLLOWERS.append(follower)
+    return follower
+
+
 def do_restrict_report(actor: Any, report: Report, team: Any, reason: str) -> None:
     """Make a report visible only to one team (a report about a colleague, say), or lift the
-    restriction with team=None. Its open work is routed to that team."""
-    from peel.workqueue.models import WorkItem, WorkStatus
-
+    restriction with team=None. Its open work follows (see the registered followers)."""
     if not reason.strip():
         raise ValueError("Give a reason: it is kept in the audit log.")
     with transaction.atomic():
         before = {"restricted_to": report.restricted_to_id}
         report.restricted_to = team
         report.save(update_fields=["restricted_to"])
-        if team is not None:
-            WorkItem.objects.filter(
-                report=report, status__in=(WorkStatus.QUEUED, WorkStatus.PARKED)
-            ).update(team=team)
         audit.record(
             actor, "report.restricted", report, before,
             {"restricted_to": report.restricted_to_id, "reason": reason.strip()},
         )  # fmt: skip
+        for follower in _RESTRICTION_FOLLOWERS:
+            follower(actor, report, reason.strip())
 
 
 def reporter_email(report: Report) -> str:

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from peel.audit import log as audit
 from peel.notifications.messages import DECISION_UPDATE
+from peel.reports.access import may_read_report, team_allows, visible_related
 from peel.reports.actions import do_message_reporter, do_set_report_status
 from peel.reports.choices import ReportStatus
 from peel.reports.models import Report
@@ -362,6 +363,8 @@ def do_sample_decisions(
     pool = Decision.objects.filter(
         decided_at__gte=since, superseded_at=None, quality_check=None
     ).exclude(decided_by=supervisor)
+    # Only decisions this supervisor may read: a restricted report's is checked inside its team.
+    pool = visible_related(supervisor, pool, "report")
     if operator is not None:
         pool = pool.filter(decided_by=operator)
     ids = list(pool.values_list("pk", flat=True))
@@ -400,8 +403,11 @@ def do_send_back(supervisor: Any, check_id: int, comment: str) -> QualityCheck:
             supervisor, WorkKind.REVIEW_REPORT, decision.work_item.grade, report=decision.report,
             summary=f"Sent back by {supervisor.get_username()}: {comment.strip()}",
         )  # fmt: skip
-        item.reserved_for = decision.decided_by
-        item.save(update_fields=["reserved_for"])
+        # Kept for its operator, unless the report is now restricted to a team they are not in:
+        # then it goes to anyone in that team (kept for them it would wait forever).
+        if team_allows(decision.decided_by, decision.report):
+            item.reserved_for = decision.decided_by
+            item.save(update_fields=["reserved_for"])
         check.verdict, check.comment = Verdict.SENT_BACK, comment.strip()
         check.checked_by, check.checked_at, check.sent_back_item = supervisor, timezone.now(), item
         check.save(
@@ -422,6 +428,9 @@ def _pending_check(supervisor: Any, check_id: int) -> QualityCheck:
         .select_related("decision__report", "decision__work_item")
         .get(pk=check_id)
     )
+    if not may_read_report(supervisor, check.decision.report_id):
+        # A restricted report's decision is checked inside its team; outside it, it is not there.
+        raise QualityCheck.DoesNotExist("No such quality check.")
     if check.verdict != Verdict.PENDING:
         raise ValueError("That decision has already been checked.")
     return check

@@ -6,14 +6,14 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from peel.core.formerrors import field_messages
-from peel.reports.access import get_report_for_user
+from peel.reports.access import get_report_for_user, restricted_not_shown, visible_related
 from peel.reports.contact import contact_panel
 from peel.workqueue.actions import (
     OPEN_STATUSES,
@@ -39,7 +39,7 @@ from peel.workqueue.forms import (
     set_aside_context,
 )
 from peel.workqueue.kinds import KINDS
-from peel.workqueue.models import WorkItem, WorkStatus
+from peel.workqueue.models import WorkItem
 from peel.workqueue.panels import QUEUE_PAGE, STAFF_HOME, panels
 from peel.workqueue.queries import filtered_items, queue_counts
 
@@ -82,12 +82,17 @@ def queue(request: HttpRequest) -> HttpResponse:
     filters = QueueFilterForm(request.GET or None)
     chosen = filters.cleaned_data if filters.is_valid() else {}
     items = filtered_items(chosen, now)
-    rows = list(items[: QUEUE_PAGE_ROWS + 1])
+    # Rows name reports, so only those the supervisor may read are listed; items of reports
+    # restricted to a team they are not in are only counted. (The queue shows a reference and
+    # a summary, not the report, and refreshes every few seconds: listing is not logged as a
+    # read; opening the report is.)
+    rows = list(visible_related(request.user, items)[: QUEUE_PAGE_ROWS + 1])
     context = {
         "filters": filters,
         "rows": rows[:QUEUE_PAGE_ROWS],
         "more": len(rows) > QUEUE_PAGE_ROWS,
         "matching": items.count(),
+        "not_shown": restricted_not_shown(request.user, items),
         "counts": queue_counts(now),
         "now": now,
         "soon": now + timedelta(hours=1),
@@ -107,10 +112,10 @@ def queue(request: HttpRequest) -> HttpResponse:
 def bulk_action(request: HttpRequest) -> HttpResponse:
     """Apply one action to the selected items, each as its own audited change."""
     submitted = [int(v) for v in request.POST.getlist("items") if v.isdigit()]
-    open_ids = list(
-        WorkItem.objects.filter(pk__in=submitted, status__in=OPEN_STATUSES).values_list(
-            "pk", flat=True
-        )
+    open_ids = list(  # an item the page did not list cannot be chosen
+        visible_related(
+            request.user, WorkItem.objects.filter(pk__in=submitted, status__in=OPEN_STATUSES)
+        ).values_list("pk", flat=True)
     )
     form = BulkActionForm(request.POST, item_ids=open_ids)
     back = reverse("queue") + ("?" + request.POST["filters"] if request.POST.get("filters") else "")
@@ -148,6 +153,8 @@ def bulk_action(request: HttpRequest) -> HttpResponse:
 @require_POST
 def return_item(request: HttpRequest, item_id: int) -> HttpResponse:
     reason = request.POST.get("reason", "")
+    if not visible_related(request.user, WorkItem.objects.filter(pk=item_id)).exists():
+        raise Http404("No such work item.")  # not listed for this supervisor either
     try:
         item = do_return_item(request.user, item_id, reason)
     except (ValueError, WorkItem.DoesNotExist) as exc:
@@ -179,7 +186,7 @@ def work_item(request: HttpRequest, item_id: int) -> HttpResponse:
     """The page for work that is not a report review: what the task is, the report it is about,
     its deadlines, and a note of what was done."""
     item = get_object_or_404(WorkItem.objects.select_related("team"), pk=item_id)
-    if item.status != WorkStatus.ALLOCATED or item.holder_id != request.user.pk:
+    if not item.is_held_by(request.user):
         messages.error(request, "That work item is not allocated to you. Press Get Work.")
         return redirect("staff-home")
     if KINDS[item.kind].page != "work-item":
