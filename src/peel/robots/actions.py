@@ -18,7 +18,8 @@ from django.utils import timezone
 
 from peel.audit import log as audit
 from peel.core.db import skip_locked, write_transaction
-from peel.intake.evidence import record_blob, store_bytes
+from peel.evidence.actions import record_blob
+from peel.intake.evidence import store_bytes
 from peel.intake.models import EvidenceBlob
 from peel.review.models import Decision
 from peel.robots.choices import AttemptOutcome, BreakerState, TaskStatus

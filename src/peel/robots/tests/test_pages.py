@@ -10,7 +10,8 @@ from django.utils import timezone
 
 from peel.audit.models import AccessEvent
 from peel.core.testing import PASSWORD
-from peel.intake.evidence import record_blob, store_bytes
+from peel.evidence.actions import record_blob
+from peel.intake.evidence import store_bytes
 from peel.robots.choices import AttemptOutcome, BreakerState, TaskStatus
 from peel.robots.models import CircuitBreaker, RobotAttempt, RobotTask
 from peel.robots.testing import decided_report, run_robot_until_idle
