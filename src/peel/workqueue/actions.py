@@ -105,8 +105,10 @@ def do_enqueue(
     report: Report | None = None,
     summary: str = "",
     team: Team | None = None,
+    reserved_for: Any = None,
 ) -> WorkItem:
-    """Put a new item on the queue with its service-level deadlines."""
+    """Put a new item on the queue with its service-level deadlines. An item reserved for
+    someone is theirs first on their next Get Work (a decision sent back to its operator)."""
     if kind not in KINDS:
         raise ValueError(f"'{kind}' is not a kind of work Peel knows.")
     service_levels().rank(grade)  # an unknown grade fails here, before anything is written
@@ -118,6 +120,7 @@ def do_enqueue(
             summary=summary[:300],
             grade=grade,
             team=team or Team.objects.get(slug=KINDS[kind].team),
+            reserved_for=reserved_for,
             created_at=now,
             rank=0,
             due_at=now,
@@ -132,8 +135,8 @@ def do_enqueue(
     return item
 
 
-def do_enqueue_report(actor: Any, report: Report, grade: str) -> WorkItem:
-    return do_enqueue(actor, WorkKind.REVIEW_REPORT, grade, report=report)
+def do_enqueue_report(actor: Any, report: Report, grade: str, summary: str = "") -> WorkItem:
+    return do_enqueue(actor, WorkKind.REVIEW_REPORT, grade, report=report, summary=summary)
 
 
 def deadlines_of(item: WorkItem) -> list[dict[str, object]]:
