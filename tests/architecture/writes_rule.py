@@ -3,14 +3,16 @@
 Outside an app's `actions.py` (or `actions/` package), Peel code must not:
 
 - write a model directly: `.save()`, `.delete()`, `.create(...)`, `.update(...)`,
-  `.bulk_create(`, `.bulk_update(`, `.get_or_create(`, `.update_or_create(`, or raw SQL that
+  `.bulk_create(`, `.bulk_update(`, `.get_or_create(`, `.update_or_create(`, a related
+  manager's `.add(`/`.remove(`/`.set(`/`.clear(` (`user.teams.add(team)`), or raw SQL that
   starts with INSERT, UPDATE or DELETE;
 - call the audit log (`record` from `peel.audit.log`), because the event belongs in the
   action's transaction, next to the change it describes;
 - write an access event (`record_access`, `record_accesses`, `AccessEvent`) anywhere but the
   access helper, `peel/reports/access.py`, so that every read is checked before it is logged.
 
-Out of scope: tests, migrations and the audit app itself (it owns the log's tables).
+Out of scope: tests and the shared test helpers (`testing.py` modules, which build fixtures the
+way tests do), migrations, and the audit app itself (it owns the log's tables).
 
 Static reading cannot know a receiver's type, so the rule reads the shape of the call: Django's
 model and queryset writes take keyword arguments only (`item.save()`,
@@ -37,19 +39,25 @@ ALWAYS_WRITES = {"bulk_create", "bulk_update", "get_or_create", "update_or_creat
 # Method names that write when called the way Django's models and querysets are called.
 KEYWORD_ONLY_WRITES = {"save", "delete", "update", "create"}
 SQL_WRITES = ("insert", "update", "delete")
+RELATED_MANAGER_WRITES = {"add", "remove", "set", "clear"}
 ACCESS_LOG_NAMES = {"record_access", "record_accesses", "AccessEvent"}
 ACCESS_HELPER = "peel/reports/access.py"
 
 
+# The three kinds of finding, each with its own test (and its own advice).
+WRITE, AUDIT, ACCESS = "write", "audit", "access"
+
+
 @dataclass(frozen=True)
 class Violation:
+    kind: str  # WRITE, AUDIT or ACCESS
     path: str
     line: int
     what: str
     advice: str
 
     def __str__(self) -> str:
-        return f"{self.path}:{self.line}: {self.what} — {self.advice}"
+        return f"src/{self.path}:{self.line}: {self.what} — {self.advice}"
 
 
 def in_scope(relative: str) -> bool:
@@ -57,7 +65,7 @@ def in_scope(relative: str) -> bool:
     parts = relative.split("/")
     if not relative.endswith(".py") or parts[0] != "peel":
         return False
-    if "tests" in parts or "migrations" in parts:
+    if "tests" in parts or "migrations" in parts or parts[-1] == "testing.py":
         return False
     return not (len(parts) > 1 and parts[1] == "audit")
 
@@ -101,20 +109,43 @@ def _sql_write(call: ast.Call) -> bool:
     return text.lstrip().lower().startswith(SQL_WRITES)
 
 
+def related_manager_names() -> frozenset[str]:
+    """The attribute names of every installed model's related managers (`user.groups`,
+    `report.involvements`): `.add(`, `.remove(`, `.set(` and `.clear(` on them write rows.
+    Read from Django's app registry, so a new relation is covered the day it is added."""
+    from django.apps import apps
+
+    names: set[str] = set()
+    for model in apps.get_models():
+        for field in model._meta.get_fields(include_hidden=False):
+            if field.many_to_many or field.one_to_many:
+                names.add(field.get_accessor_name() if field.auto_created else field.name)
+    return frozenset(names)
+
+
 class _Reader(ast.NodeVisitor):
-    def __init__(self, relative: str) -> None:
+    def __init__(self, relative: str, related_managers: frozenset[str]) -> None:
         self.relative = relative
+        self.related_managers = related_managers
         self.in_actions = is_action_module(relative)
+        self.access_helper = relative == ACCESS_HELPER
         self.found: list[Violation] = []
         # Local names bound to the audit log module, and to its `record` function.
         self.log_modules: set[str] = set()
         self.record_functions: set[str] = set()
 
-    def _flag(self, node: ast.AST, what: str, advice: str) -> None:
-        self.found.append(Violation(self.relative, getattr(node, "lineno", 0), what, advice))
+    def _flag(self, kind: str, node: ast.AST, what: str) -> None:
+        actions = f"peel/{_app(self.relative)}/actions.py"
+        advice = {
+            WRITE: f"write this through a do_* action in {actions}",
+            AUDIT: f"record the event inside a do_* action in {actions}, in the same transaction"
+            " as the change",
+            ACCESS: f"read (and log the read) through the access helper in {ACCESS_HELPER}",
+        }[kind]
+        line = getattr(node, "lineno", 0)
+        self.found.append(Violation(kind, self.relative, line, what, advice))
 
-    def _write_advice(self) -> str:
-        return f"write this through a do_* action in peel/{_app(self.relative)}/actions.py"
+    # -- imports: which local names mean the audit log, and who imports the access log --------
 
     def visit_Import(self, node: ast.Import) -> None:
         for alias in node.names:
@@ -128,70 +159,83 @@ class _Reader(ast.NodeVisitor):
                 self.log_modules.add(bound)
             elif node.module == "peel.audit.log" and alias.name == "record":
                 self.record_functions.add(bound)
-            if alias.name in ACCESS_LOG_NAMES and self.relative != ACCESS_HELPER:
-                self._flag(
-                    node,
-                    f"imports {alias.name}",
-                    "log reads through the access helper in peel/reports/access.py",
-                )
+            if alias.name in ACCESS_LOG_NAMES and not self.access_helper:
+                self._flag(ACCESS, node, f"imports {alias.name}")
+
+    def visit_Attribute(self, node: ast.Attribute) -> None:
+        self.generic_visit(node)
+        if node.attr in ACCESS_LOG_NAMES and not self.access_helper:
+            self._flag(ACCESS, node, f"uses {node.attr}")
+
+    # -- calls ----------------------------------------------------------------------------------
 
     def visit_Call(self, node: ast.Call) -> None:
         self.generic_visit(node)
         func = node.func
         if isinstance(func, ast.Name) and func.id in self.record_functions:
             self._audit_call(node)
+            return
         if not isinstance(func, ast.Attribute):
             return
         method = func.attr
         receiver = list(_receiver_names(func.value))
-        if method == "record" and receiver[-1:] and receiver[-1] in self.log_modules:
+        via_module = bool(receiver) and receiver[-1] in self.log_modules
+        if method == "record" and (via_module or receiver == ["log", "audit", "peel"]):
             self._audit_call(node)
             return
-        if method == "record" and receiver == ["audit", "peel"]:  # peel.audit.log.record
-            self._audit_call(node)
-            return
-        if self.in_actions:
+        if self.in_actions or ACCESS_LOG_NAMES & set(receiver):  # access: flagged on its own
             return
         if method in ALWAYS_WRITES or (
-            method in KEYWORD_ONLY_WRITES and not node.args and self._model_like(method, node)
+            method in KEYWORD_ONLY_WRITES and not node.args and _model_like(method, node)
         ):
-            self._flag(node, f"writes a model (.{method})", self._write_advice())
+            self._flag(WRITE, node, f"writes a model (.{method})")
+        elif (
+            method in RELATED_MANAGER_WRITES
+            and isinstance(func.value, ast.Attribute)
+            and func.value.attr in self.related_managers
+        ):
+            self._flag(WRITE, node, f"writes a relation (.{func.value.attr}.{method})")
         elif method in {"execute", "executemany"} and _sql_write(node):
-            self._flag(node, "writes with SQL", self._write_advice())
-
-    @staticmethod
-    def _model_like(method: str, node: ast.Call) -> bool:
-        # `x.update()` and `x.create()` with no arguments at all write nothing a model would.
-        return method in {"save", "delete"} or bool(node.keywords)
+            self._flag(WRITE, node, "writes with SQL")
 
     def _audit_call(self, node: ast.Call) -> None:
         if not self.in_actions:
-            self._flag(
-                node,
-                "calls the audit log",
-                f"record the event inside a do_* action in peel/{_app(self.relative)}/actions.py, "
-                "in the same transaction as the change",
-            )
+            self._flag(AUDIT, node, "calls the audit log")
 
 
-def check_source(source: str, relative: str) -> list[Violation]:
+def _model_like(method: str, node: ast.Call) -> bool:
+    # `x.update()` and `x.create()` with no arguments at all write nothing a model would.
+    return method in {"save", "delete"} or bool(node.keywords)
+
+
+def check_source(
+    source: str, relative: str, related_managers: frozenset[str] = frozenset()
+) -> list[Violation]:
     """The rule's findings in one file's source, named by its path relative to `src/`."""
     if not in_scope(relative):
         return []
-    reader = _Reader(relative)
+    reader = _Reader(relative, related_managers)
     reader.visit(ast.parse(source, filename=relative))
     return reader.found
 
 
 def check_tree(src: Path = SRC) -> list[Violation]:
+    """The rule's findings in all of Peel (Django must be set up: see `related_manager_names`)."""
+    managers = related_manager_names()
     found: list[Violation] = []
     for path in sorted(src.rglob("*.py")):
         relative = path.relative_to(src).as_posix()
-        found.extend(check_source(path.read_text(encoding="utf-8"), relative))
+        found.extend(check_source(path.read_text(encoding="utf-8"), relative, managers))
     return found
 
 
 if __name__ == "__main__":
+    import os
+
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "peel.settings")
+    django.setup()
     violations = check_tree()
     for violation in violations:
         print(violation)
