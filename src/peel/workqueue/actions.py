@@ -130,8 +130,9 @@ def do_enqueue(
         _schedule(item, now)
         item.save(update_fields=["due_at", "rank", "raised"])
         audit.record(
-            actor, "work.enqueued", item, after={**item.snapshot(), "deadlines": deadlines_of(item)}
-        )
+            actor, "work.enqueued", item,
+            after={**item.snapshot(), "summary": item.summary, "deadlines": deadlines_of(item)},
+        )  # fmt: skip
     return item
 
 
