@@ -114,9 +114,13 @@ def test_an_audit_event_outside_actions_is_named(code: str) -> None:
 ACCESS_WRITES = {
     "record_access": "from peel.audit.log import record_access\n",
     "record_accesses": "from peel.audit.log import record_accesses\n",
-    "the model": "from peel.audit.models import AccessEvent\n",
     "through the module": "from peel.audit import log\n\nlog.record_access(user, obj, 'x')\n",
-    "the model by attribute": "from peel.audit import models\n\nmodels.AccessEvent.objects.create()\n",
+    "the model's manager": "from peel.audit.models import AccessEvent\n\n"
+    "AccessEvent.objects.create(user=None, purpose='x')\n",
+    "the model's bulk_create": "from peel.audit.models import AccessEvent\n\n"
+    "AccessEvent.objects.bulk_create(rows)\n",
+    "the model built": "from peel.audit.models import AccessEvent\n\nAccessEvent(user=u).save()\n",
+    "by attribute": "from peel.audit import models\n\nmodels.AccessEvent.objects.create(user=u)\n",
 }
 
 
@@ -124,7 +128,7 @@ ACCESS_WRITES = {
 def test_an_access_event_outside_the_access_helper_is_named(code: str) -> None:
     for path in ("peel/review/views.py", "peel/review/actions.py"):  # actions are no exception
         found = check_source(code, path)
-        assert [v.kind for v in found] == [ACCESS], path
+        assert {v.kind for v in found} == {ACCESS}, path
         assert "through the access helper in peel/reports/access.py" in str(found[0])
     assert check_source(code, "peel/reports/access.py") == []
 
@@ -168,6 +172,31 @@ def test_calls_that_only_look_like_writes_are_not_flagged() -> None:
         """
     )
     assert check_source(source, "peel/robots/worker.py", related_manager_names()) == []
+
+
+def test_reading_the_access_log_is_not_writing_it() -> None:
+    source = textwrap.dedent(
+        """
+        from peel.audit.models import AccessEvent
+
+        def who_looked(report):
+            return AccessEvent.objects.filter(object_id=str(report.pk)).order_by("-at")
+        """
+    )
+    assert check_source(source, "peel/oversight/search.py") == []
+
+
+def test_a_name_holding_a_queryset_is_a_queryset_and_a_dict_is_not() -> None:
+    source = textwrap.dedent(
+        """
+        items = WorkItem.objects.filter(status="queued")
+        context = {"page": 1}
+        context.update(page=2, items=items)
+        items.update(team=team)
+        """
+    )
+    found = check_source(source, "peel/workqueue/views.py")
+    assert [(v.kind, v.line) for v in found] == [(WRITE, 5)]
 
 
 def test_the_tree_scan_reads_every_module_under_a_source_folder(tmp_path: Path) -> None:

@@ -2,24 +2,28 @@
 
 Outside an app's `actions.py` (or `actions/` package), Peel code must not:
 
-- write a model directly: `.save()`, `.delete()`, `.create(...)`, `.update(...)`,
-  `.bulk_create(`, `.bulk_update(`, `.get_or_create(`, `.update_or_create(`, a related
-  manager's `.add(`/`.remove(`/`.set(`/`.clear(` (`user.teams.add(team)`), or raw SQL that
-  starts with INSERT, UPDATE or DELETE;
+- write a model directly: `.save()`, `.delete()`, a queryset's or manager's `.create(...)` and
+  `.update(...)`, `.bulk_create(`, `.bulk_update(`, `.get_or_create(`, `.update_or_create(`, a
+  related manager's `.add(`/`.remove(`/`.set(`/`.clear(` (`user.teams.add(team)`), or raw SQL
+  that starts with INSERT, UPDATE or DELETE;
 - call the audit log (`record` from `peel.audit.log`), because the event belongs in the
   action's transaction, next to the change it describes;
-- write an access event (`record_access`, `record_accesses`, `AccessEvent`) anywhere but the
-  access helper, `peel/reports/access.py`, so that every read is checked before it is logged.
+- write an access event (`record_access`, `record_accesses`, or an `AccessEvent` created or
+  changed) anywhere but the access helper, `peel/reports/access.py`, so that every read is
+  checked before it is logged. Reading the access log (the auditor's search) is not writing it.
 
 Out of scope: tests and the shared test helpers (`testing.py` modules, which build fixtures the
 way tests do), migrations, and the audit app itself (it owns the log's tables).
 
-Static reading cannot know a receiver's type, so the rule reads the shape of the call: Django's
-model and queryset writes take keyword arguments only (`item.save()`,
-`qs.update(status=...)`, `X.objects.create(field=...)`), while the other `save`/`update`/
-`delete` methods Peel calls take positional ones (`image.save(buffer)`, `digest.update(data)`,
-`client.delete(url)`). When the rule flags a line that is not a model write, rewrite the line
-(for a dict, `d |= {...}`) rather than teaching the rule an exception.
+Static reading cannot know a receiver's type, so the rule reads the shape of the call. Django's
+model and queryset writes take keyword arguments only (`item.save()`, `X.objects.create(f=1)`),
+while the other `save`/`update`/`delete` methods Peel calls take positional ones
+(`image.save(buffer)`, `digest.update(data)`, `client.delete(url)`). `.update(...)` and
+`.create(...)` count when their receiver is a queryset by its shape: it goes through a manager
+(`.objects`, a related manager such as `report.involvements`), a queryset method (`.filter(`,
+`.select_for_update(`...) or a name assigned from one (`items = X.objects.filter(...)`), so a
+dict's `context.update(page=2)` is not a write. When the rule flags a line that is not a model
+write, rewrite the line rather than teaching the rule an exception.
 
 Run it alone with `python -m tests.architecture.writes_rule` from the repository root.
 """
@@ -36,13 +40,21 @@ SRC = Path(__file__).resolve().parents[2] / "src"
 
 # Method names that always write, whatever their arguments.
 ALWAYS_WRITES = {"bulk_create", "bulk_update", "get_or_create", "update_or_create"}
-# Method names that write when called the way Django's models and querysets are called.
-KEYWORD_ONLY_WRITES = {"save", "delete", "update", "create"}
-SQL_WRITES = ("insert", "update", "delete")
+# A model instance's writes, called without positional arguments.
+INSTANCE_WRITES = {"save", "delete"}
+# A queryset's or manager's writes, called with keyword arguments only.
+QUERYSET_WRITES = {"update", "create"}
 RELATED_MANAGER_WRITES = {"add", "remove", "set", "clear"}
-ACCESS_LOG_NAMES = {"record_access", "record_accesses", "AccessEvent"}
+# What makes a receiver a queryset by its shape: a manager or a queryset method on the way.
+QUERYSET_LINKS = {
+    "objects", "_default_manager", "filter", "exclude", "all", "select_for_update",
+    "select_related", "prefetch_related", "order_by", "using", "annotate", "only", "defer",
+    "distinct", "none", "alias",
+}  # fmt: skip
+SQL_WRITES = ("insert", "update", "delete")
+ACCESS_LOG_FUNCTIONS = {"record_access", "record_accesses"}
+ACCESS_EVENT = "AccessEvent"
 ACCESS_HELPER = "peel/reports/access.py"
-
 
 # The three kinds of finding, each with its own test (and its own advice).
 WRITE, AUDIT, ACCESS = "write", "audit", "access"
@@ -133,6 +145,8 @@ class _Reader(ast.NodeVisitor):
         # Local names bound to the audit log module, and to its `record` function.
         self.log_modules: set[str] = set()
         self.record_functions: set[str] = set()
+        # Names assigned a queryset somewhere in the module (`items = X.objects.filter(...)`).
+        self.querysets: set[str] = set()
 
     def _flag(self, kind: str, node: ast.AST, what: str) -> None:
         actions = f"peel/{_app(self.relative)}/actions.py"
@@ -144,6 +158,20 @@ class _Reader(ast.NodeVisitor):
         }[kind]
         line = getattr(node, "lineno", 0)
         self.found.append(Violation(kind, self.relative, line, what, advice))
+
+    def _queryset_shaped(self, receiver: list[str]) -> bool:
+        links = QUERYSET_LINKS | self.related_managers
+        return bool(links & set(receiver)) or (len(receiver) == 1 and receiver[0] in self.querysets)
+
+    def read(self, tree: ast.Module) -> None:
+        for node in ast.walk(tree):  # first the names that hold querysets, wherever assigned
+            if isinstance(node, ast.Assign | ast.AnnAssign) and node.value is not None:
+                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                shaped = self._queryset_shaped(list(_receiver_names(node.value)))
+                names = [t.id for t in targets if isinstance(t, ast.Name)]
+                if shaped and isinstance(node.value, ast.Call | ast.Attribute):
+                    self.querysets.update(names)
+        self.visit(tree)
 
     # -- imports: which local names mean the audit log, and who imports the access log --------
 
@@ -159,12 +187,12 @@ class _Reader(ast.NodeVisitor):
                 self.log_modules.add(bound)
             elif node.module == "peel.audit.log" and alias.name == "record":
                 self.record_functions.add(bound)
-            if alias.name in ACCESS_LOG_NAMES and not self.access_helper:
+            if alias.name in ACCESS_LOG_FUNCTIONS and not self.access_helper:
                 self._flag(ACCESS, node, f"imports {alias.name}")
 
     def visit_Attribute(self, node: ast.Attribute) -> None:
         self.generic_visit(node)
-        if node.attr in ACCESS_LOG_NAMES and not self.access_helper:
+        if node.attr in ACCESS_LOG_FUNCTIONS and not self.access_helper:
             self._flag(ACCESS, node, f"uses {node.attr}")
 
     # -- calls ----------------------------------------------------------------------------------
@@ -172,8 +200,11 @@ class _Reader(ast.NodeVisitor):
     def visit_Call(self, node: ast.Call) -> None:
         self.generic_visit(node)
         func = node.func
-        if isinstance(func, ast.Name) and func.id in self.record_functions:
-            self._audit_call(node)
+        if isinstance(func, ast.Name):
+            if func.id in self.record_functions:
+                self._audit_call(node)
+            elif func.id == ACCESS_EVENT and not self.access_helper:
+                self._flag(ACCESS, node, "creates an AccessEvent")
             return
         if not isinstance(func, ast.Attribute):
             return
@@ -183,29 +214,40 @@ class _Reader(ast.NodeVisitor):
         if method == "record" and (via_module or receiver == ["log", "audit", "peel"]):
             self._audit_call(node)
             return
-        if self.in_actions or ACCESS_LOG_NAMES & set(receiver):  # access: flagged on its own
+        if method == ACCESS_EVENT and not self.access_helper:  # models.AccessEvent(...)
+            self._flag(ACCESS, node, "creates an AccessEvent")
             return
-        if method in ALWAYS_WRITES or (
-            method in KEYWORD_ONLY_WRITES and not node.args and _model_like(method, node)
-        ):
-            self._flag(WRITE, node, f"writes a model (.{method})")
-        elif (
-            method in RELATED_MANAGER_WRITES
-            and isinstance(func.value, ast.Attribute)
-            and func.value.attr in self.related_managers
-        ):
-            self._flag(WRITE, node, f"writes a relation (.{func.value.attr}.{method})")
-        elif method in {"execute", "executemany"} and _sql_write(node):
-            self._flag(WRITE, node, "writes with SQL")
+        if not self._writes(node, method, receiver):
+            return
+        if ACCESS_EVENT in receiver:
+            if not self.access_helper:
+                self._flag(ACCESS, node, f"writes AccessEvent (.{method})")
+        elif not self.in_actions:
+            self._flag(WRITE, node, self._what(node, method, receiver))
+
+    def _writes(self, node: ast.Call, method: str, receiver: list[str]) -> bool:
+        keywords_only = not node.args
+        if method in ALWAYS_WRITES:
+            return True
+        if method in INSTANCE_WRITES:
+            return keywords_only
+        if method in QUERYSET_WRITES:
+            return keywords_only and bool(node.keywords) and self._queryset_shaped(receiver)
+        if method in RELATED_MANAGER_WRITES:
+            return receiver[:1] != [] and receiver[0] in self.related_managers
+        return method in {"execute", "executemany"} and _sql_write(node)
+
+    @staticmethod
+    def _what(node: ast.Call, method: str, receiver: list[str]) -> str:
+        if method in RELATED_MANAGER_WRITES:
+            return f"writes a relation (.{receiver[0]}.{method})"
+        if method in {"execute", "executemany"}:
+            return "writes with SQL"
+        return f"writes a model (.{method})"
 
     def _audit_call(self, node: ast.Call) -> None:
         if not self.in_actions:
             self._flag(AUDIT, node, "calls the audit log")
-
-
-def _model_like(method: str, node: ast.Call) -> bool:
-    # `x.update()` and `x.create()` with no arguments at all write nothing a model would.
-    return method in {"save", "delete"} or bool(node.keywords)
 
 
 def check_source(
@@ -215,7 +257,7 @@ def check_source(
     if not in_scope(relative):
         return []
     reader = _Reader(relative, related_managers)
-    reader.visit(ast.parse(source, filename=relative))
+    reader.read(ast.parse(source, filename=relative))
     return reader.found
 
 

@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 
 from peel.audit.log import record_access
+from peel.audit.models import AccessEvent
 from peel.reports.models import Report
 from peel.workqueue.models import WorkItem, WorkStatus
 
@@ -37,3 +38,12 @@ def get_report_for_user(user: Any, report_id: int, purpose: str) -> Report:
         raise PermissionDenied("You do not have access to this report.")
     record_access(user, report, purpose)
     return report
+
+
+def log_public_read(report: Report, purpose: str) -> None:
+    """The reporter reading their own report (their status page, verified by reference and
+    email) is a consultation like any other. They have no account: the event names them."""
+    AccessEvent.objects.create(
+        user=None, actor_label="reporter (verified by reference and email)",
+        object_type=report._meta.label_lower, object_id=str(report.pk), purpose=purpose,
+    )  # fmt: skip
