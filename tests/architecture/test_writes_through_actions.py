@@ -12,6 +12,7 @@ import pytest
 from tests.architecture.writes_rule import (
     ACCESS,
     AUDIT,
+    UNAUDITED,
     WRITE,
     Violation,
     check_source,
@@ -37,6 +38,11 @@ def test_no_code_outside_an_actions_module_writes_a_model(tree: list[Violation])
 def test_only_actions_write_audit_events(tree: list[Violation]) -> None:
     found = [v for v in tree if v.kind == AUDIT]
     assert not found, "Audit events belong in the action's transaction:\n" + _explain(found)
+
+
+def test_every_action_that_writes_records_its_event(tree: list[Violation]) -> None:
+    found = [v for v in tree if v.kind == UNAUDITED]
+    assert not found, "Every change is audited in its action:\n" + _explain(found)
 
 
 @pytest.mark.xfail(
@@ -203,6 +209,68 @@ def test_the_tree_scan_reads_every_module_under_a_source_folder(tmp_path: Path) 
     views = tmp_path / "peel" / "intake" / "views.py"
     views.parent.mkdir(parents=True)
     views.write_text("def receipt(request):\n    request.session_row.save()\n")
-    (tmp_path / "peel" / "intake" / "actions.py").write_text("def do_x(item):\n    item.save()\n")
+    (tmp_path / "peel" / "intake" / "actions.py").write_text(
+        "from peel.audit import log as audit\n\n\n"
+        "def do_x(user, item):\n    item.save()\n    audit.record(user, 'x.done', item)\n"
+    )
     found = check_tree(tmp_path)
     assert [(v.path, v.line, v.kind) for v in found] == [("peel/intake/views.py", 2, WRITE)]
+
+
+# ---- Inside actions: every action that writes records its event ------------------------------
+
+UNAUDITED_ACTIONS = textwrap.dedent(
+    """
+    from peel.audit import log as audit
+    from peel.workqueue.actions import do_enqueue
+
+
+    def do_forgets(item):
+        item.save()
+
+
+    def do_forgets_through_a_helper(item):
+        _write(item)
+
+
+    def _write(item):
+        Item.objects.filter(pk=item.pk).update(done=True)
+
+
+    def do_records(item):
+        item.save()
+        audit.record(user, "x.done", item)
+
+
+    def do_records_through_a_helper(item):
+        item.save()
+        _record(item)
+
+
+    def _record(item):
+        audit.record(user, "x.done", item)
+
+
+    def do_records_through_another_action(item):
+        item.save()
+        do_enqueue(user, "review", "P1")
+
+
+    def do_heartbeat(item):
+        \"\"\"Extend the lease. Not audited: nobody's work changes hands.\"\"\"
+        item.save()
+
+
+    def do_reads(item):
+        return Item.objects.filter(pk=item.pk).first()
+    """
+)
+
+
+def test_an_action_that_writes_without_an_event_is_named() -> None:
+    found = check_source(UNAUDITED_ACTIONS, "peel/workqueue/actions.py")
+    assert [(v.kind, v.what) for v in found] == [
+        (UNAUDITED, "do_forgets writes without an audit event"),
+        (UNAUDITED, "do_forgets_through_a_helper writes without an audit event"),
+    ]
+    assert 'say "not audited" and why in its docstring' in str(found[0])

@@ -12,6 +12,11 @@ Outside an app's `actions.py` (or `actions/` package), Peel code must not:
   changed) anywhere but the access helper, `peel/reports/access.py`, so that every read is
   checked before it is logged. Reading the access log (the auditor's search) is not writing it.
 
+And inside an actions module, every `do_*` action that writes must write its audit event: call
+`record` itself, through a helper in the same module, or through another `do_*` action. An
+action that deliberately writes no event (a lease renewal, a heartbeat) says so in its
+docstring with the words "not audited" and why.
+
 Out of scope: tests and the shared test helpers (`testing.py` modules, which build fixtures the
 way tests do), migrations, and the audit app itself (it owns the log's tables).
 
@@ -56,13 +61,14 @@ ACCESS_LOG_FUNCTIONS = {"record_access", "record_accesses"}
 ACCESS_EVENT = "AccessEvent"
 ACCESS_HELPER = "peel/reports/access.py"
 
-# The three kinds of finding, each with its own test (and its own advice).
-WRITE, AUDIT, ACCESS = "write", "audit", "access"
+# The kinds of finding, each with its own test (and its own advice).
+WRITE, AUDIT, ACCESS, UNAUDITED = "write", "audit", "access", "unaudited"
+NOT_AUDITED = "not audited"  # in an action's docstring: it writes no event on purpose
 
 
 @dataclass(frozen=True)
 class Violation:
-    kind: str  # WRITE, AUDIT or ACCESS
+    kind: str  # WRITE, AUDIT, ACCESS or UNAUDITED
     path: str
     line: int
     what: str
@@ -147,6 +153,11 @@ class _Reader(ast.NodeVisitor):
         self.record_functions: set[str] = set()
         # Names assigned a queryset somewhere in the module (`items = X.objects.filter(...)`).
         self.querysets: set[str] = set()
+        # Per top-level function of an actions module: does it write, record, and whom it calls.
+        self.function: str | None = None
+        self.writes_in: dict[str, bool] = {}
+        self.records_in: dict[str, bool] = {}
+        self.calls_in: dict[str, set[str]] = {}
 
     def _flag(self, kind: str, node: ast.AST, what: str) -> None:
         actions = f"peel/{_app(self.relative)}/actions.py"
@@ -155,6 +166,8 @@ class _Reader(ast.NodeVisitor):
             AUDIT: f"record the event inside a do_* action in {actions}, in the same transaction"
             " as the change",
             ACCESS: f"read (and log the read) through the access helper in {ACCESS_HELPER}",
+            UNAUDITED: "record its audit event in the same transaction (or, if it must write none,"
+            f' say "{NOT_AUDITED}" and why in its docstring)',
         }[kind]
         line = getattr(node, "lineno", 0)
         self.found.append(Violation(kind, self.relative, line, what, advice))
@@ -172,6 +185,38 @@ class _Reader(ast.NodeVisitor):
                 if shaped and isinstance(node.value, ast.Call | ast.Attribute):
                     self.querysets.update(names)
         self.visit(tree)
+
+    def visit_FunctionDef(self, node: ast.FunctionDef) -> None:
+        if self.function is not None:  # nested: its facts are its enclosing function's
+            self.generic_visit(node)
+            return
+        self.function = node.name
+        self.writes_in[node.name] = self.records_in[node.name] = False
+        self.calls_in[node.name] = set()
+        self.generic_visit(node)
+        self.function = None
+
+    def unaudited_actions(self, tree: ast.Module) -> None:
+        """`do_*` actions that write (themselves or through a helper here) and record no event
+        (themselves, through a helper here, or through another `do_*` action)."""
+
+        def reaches(name: str, fact: dict[str, bool], seen: set[str]) -> bool:
+            if fact.get(name) or (
+                fact is self.records_in and name.startswith("do_") and name not in fact
+            ):
+                return True
+            seen.add(name)
+            return any(reaches(c, fact, seen) for c in self.calls_in.get(name, ()) if c not in seen)
+
+        for node in tree.body:
+            if not isinstance(node, ast.FunctionDef) or not node.name.startswith("do_"):
+                continue
+            if NOT_AUDITED in (ast.get_docstring(node) or "").lower():
+                continue
+            if reaches(node.name, self.writes_in, set()) and not reaches(
+                node.name, self.records_in, set()
+            ):
+                self._flag(UNAUDITED, node, f"{node.name} writes without an audit event")
 
     # -- imports: which local names mean the audit log, and who imports the access log --------
 
@@ -200,6 +245,9 @@ class _Reader(ast.NodeVisitor):
     def visit_Call(self, node: ast.Call) -> None:
         self.generic_visit(node)
         func = node.func
+        if self.function is not None:
+            callee = func.id if isinstance(func, ast.Name) else getattr(func, "attr", "")
+            self.calls_in[self.function].add(callee)
         if isinstance(func, ast.Name):
             if func.id in self.record_functions:
                 self._audit_call(node)
@@ -224,6 +272,8 @@ class _Reader(ast.NodeVisitor):
                 self._flag(ACCESS, node, f"writes AccessEvent (.{method})")
         elif not self.in_actions:
             self._flag(WRITE, node, self._what(node, method, receiver))
+        elif self.function is not None:
+            self.writes_in[self.function] = True
 
     def _writes(self, node: ast.Call, method: str, receiver: list[str]) -> bool:
         keywords_only = not node.args
@@ -248,6 +298,8 @@ class _Reader(ast.NodeVisitor):
     def _audit_call(self, node: ast.Call) -> None:
         if not self.in_actions:
             self._flag(AUDIT, node, "calls the audit log")
+        elif self.function is not None:
+            self.records_in[self.function] = True
 
 
 def check_source(
@@ -257,7 +309,10 @@ def check_source(
     if not in_scope(relative):
         return []
     reader = _Reader(relative, related_managers)
-    reader.read(ast.parse(source, filename=relative))
+    tree = ast.parse(source, filename=relative)
+    reader.read(tree)
+    if reader.in_actions:
+        reader.unaudited_actions(tree)
     return reader.found
 
 

@@ -449,6 +449,7 @@ def do_register_worker(name: str) -> None:
 
 
 def do_stop_worker(name: str) -> None:
+    """The worker stopped cleanly: shown on the robots page. Not audited, like its start."""
     with write_transaction():
         RobotWorker.objects.filter(name=name).update(stopped_at=timezone.now())
 
