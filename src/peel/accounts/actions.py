@@ -2,11 +2,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 
 from peel.accounts.models import Team, User
-from peel.accounts.roles import ROLE_TEAMS, ROLES
+from peel.accounts.roles import ROLE_PERMISSIONS, ROLE_TEAMS, ROLES, TEAMS
 from peel.audit import log as audit
 
 
@@ -44,3 +44,45 @@ def do_set_password(actor: Any, user: User, password: str) -> None:
         user.set_password(password)
         user.save(update_fields=["password"])
         audit.record(actor, "account.password_set", user)  # never the password itself
+
+
+def do_sync_roles(actor: Any, using: str = "default") -> None:
+    """Make the teams and the role groups match roles.py exactly. Each team created and each
+    role whose permissions change is audited; a second run changes nothing and writes nothing."""
+    with transaction.atomic(using=using):
+        for slug, name in TEAMS.items():
+            team, created = Team.objects.using(using).get_or_create(
+                slug=slug, defaults={"name": name}
+            )
+            if created:
+                audit.record(actor, "account.team_created", team, after={"name": name})
+        for role, perm_names in ROLE_PERMISSIONS.items():
+            group, _ = Group.objects.using(using).get_or_create(name=role)
+            perms = []
+            for name in perm_names:
+                app_label, codename = name.split(".")
+                perm = (
+                    Permission.objects.using(using)
+                    .filter(content_type__app_label=app_label, codename=codename)
+                    .first()
+                )
+                if perm is None:  # that app has not migrated yet; the next post_migrate adds it
+                    continue
+                perms.append(perm)
+            before = sorted(_perm_names(group.permissions.all()))
+            after = sorted(_perm_names(perms))
+            if before != after:
+                group.permissions.set(perms)
+                audit.record(
+                    actor, "account.role_permissions_synced", group,
+                    before={"permissions": before}, after={"permissions": after},
+                )  # fmt: skip
+
+
+def _perm_names(perms: Any) -> list[str]:
+    return [f"{p.content_type.app_label}.{p.codename}" for p in perms]
+
+
+def sync_roles_after_migrate(sender: Any = None, **kwargs: Any) -> None:
+    """post_migrate receiver: permissions exist only after every app has migrated."""
+    do_sync_roles("peel upgrade", using=kwargs.get("using", "default"))

@@ -102,18 +102,10 @@ def store_bytes(data: bytes, content_type: str) -> EvidenceBlob:
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
-    # The row is written by `record_blob`, in the transaction of the first record that refers to
-    # these bytes: a file with no row (a crash in between) is harmless and is reused next time.
+    # The row is written by `peel.evidence.actions.record_blob`, in the transaction of the first
+    # record that refers to these bytes: a file with no row (a crash in between) is harmless and
+    # is reused next time.
     return EvidenceBlob(sha256=digest, size=len(data), content_type=content_type)
-
-
-def record_blob(blob: EvidenceBlob) -> None:
-    """Make sure the blob's row exists; one statement whether or not it did (ON CONFLICT).
-
-    Always issued, never skipped on a flag: a rolled-back savepoint may have undone an earlier one.
-    """
-    EvidenceBlob.objects.bulk_create([blob], ignore_conflicts=True)
-    blob._state.adding = False
 
 
 def read_bytes(blob: EvidenceBlob) -> bytes:

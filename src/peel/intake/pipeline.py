@@ -20,17 +20,23 @@ from dataclasses import dataclass, field
 from datetime import UTC
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from peel.audit import log as audit
 from peel.core.db import DATABASE_UNAVAILABLE, write_transaction
 from peel.core.text import db_safe
 from peel.evidence.models import EvidenceBlob
-from peel.evidence.store import read_bytes, record_blob, store_bytes
-from peel.intake.actions import content_digest, do_file_submission, do_receive_submission
+from peel.evidence.store import read_bytes, store_bytes
+from peel.intake.actions import (
+    content_digest,
+    do_file_submission,
+    do_quarantine,
+    do_receive_submission,
+    do_record_filing_error,
+    do_release_quarantine,
+)
 from peel.intake.models import (
-    QuarantineArrival,
     QuarantineItem,
     QuarantineReason,
     QuarantineStatus,
@@ -234,8 +240,7 @@ def _not_filed(
     actor: Any, submission: Submission, reason: str, problems: list[Problem], sid: str
 ) -> Outcome:
     """Mark the submission so workers pass it by, and hold its raw input with the reason."""
-    detail = "; ".join(p.detail for p in problems)[:500]
-    Submission.objects.filter(pk=submission.pk).update(filing_error=detail)
+    do_record_filing_error(actor, submission, "; ".join(p.detail for p in problems))
     source = (submission.notes or {}).get("source", "")
     return quarantine(actor, submission.channel, submission.raw, reason, problems, source, sid)
 
@@ -364,52 +369,19 @@ def quarantine(
     submission_id: str = "",
 ) -> Outcome:
     """Hold input with its exact reason. The same bytes again update the one item they have."""
-    now = timezone.now()
     details = db_safe([p.as_dict() for p in problems])  # they quote the input, which may hold NULs
-    source = db_safe(source)
-    with write_transaction():
-        record_blob(blob)
-        item = QuarantineItem.objects.select_for_update().filter(raw=blob).first()
-        if item is None:
-            try:
-                with transaction.atomic():
-                    item = QuarantineItem.objects.create(
-                        channel=channel, raw=blob, source=source[:300], received_at=now,
-                        reason=reason, problems=details, last_attempt_at=now,
-                    )  # fmt: skip
-            except IntegrityError:  # the same bytes quarantined at the same moment elsewhere
-                item = QuarantineItem.objects.select_for_update().get(raw=blob)
-                _arrived(item, channel, source, now)
-            else:
-                _arrived(item, channel, source, now)
-                audit.record(
-                    actor, "intake.quarantined", item, after={"reason": reason, "problems": details}
-                )
-                logger.warning(
-                    "Quarantined %s input %s: %s",
-                    channel,
-                    item.pk,
-                    problems[0].detail if problems else reason,
-                )
-                return Outcome(
-                    "quarantined", quarantine=item, problems=problems, submission_id=submission_id
-                )
-        else:
-            _arrived(item, channel, source, now)
-        if item.status == QuarantineStatus.HELD:
-            item.attempts += 1
-            item.last_attempt_at = now
-            item.reason, item.problems = reason, details
-            item.save(update_fields=["attempts", "last_attempt_at", "reason", "problems"])
-    return Outcome("quarantined", quarantine=item, problems=problems, submission_id=submission_id)
-
-
-def _arrived(item: QuarantineItem, channel: str, source: str, now: Any) -> None:
-    """Keep each arrival of held bytes: its channel and source (not a supervisor's retry)."""
-    if not _retrying.get():
-        QuarantineArrival.objects.create(
-            item=item, channel=channel, source=source[:300], arrived_at=now
+    item, created = do_quarantine(
+        actor, channel=channel, blob=blob, reason=reason, problems=details,
+        source=db_safe(source), arrival=not _retrying.get(),
+    )  # fmt: skip
+    if created:
+        logger.warning(
+            "Quarantined %s input %s: %s",
+            channel,
+            item.pk,
+            problems[0].detail if problems else reason,
         )
+    return Outcome("quarantined", quarantine=item, problems=problems, submission_id=submission_id)
 
 
 # Each channel knows how to run its own raw bytes through the path again.
@@ -454,14 +426,5 @@ def retry(actor: Any, item: QuarantineItem) -> Outcome:
     finally:
         _retrying.reset(token)
     if outcome.ok and outcome.submission is not None:
-        with transaction.atomic():
-            item.refresh_from_db()
-            item.status = QuarantineStatus.RELEASED
-            item.submission = outcome.submission
-            item.last_attempt_at = timezone.now()
-            item.save(update_fields=["status", "submission", "last_attempt_at"])
-            audit.record(
-                actor, "intake.released", item, before={"status": QuarantineStatus.HELD},
-                after={"status": item.status, "submission": str(outcome.submission.pk)},
-            )  # fmt: skip
+        do_release_quarantine(actor, item, outcome.submission)
     return outcome

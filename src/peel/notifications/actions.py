@@ -61,47 +61,68 @@ def _about(email: OutboundEmail) -> models.Model | None:
     return model._default_manager.filter(pk=email.object_id).first()
 
 
+# The actor named in the audit log for everything the outbox does by itself.
+OUTBOX = "outbox"
+
+
 def send_pending(limit: int = 100) -> dict[str, int]:
-    """Send waiting emails, oldest first. A failure is recorded and retried next time."""
+    """Send waiting emails, oldest first. A failure is recorded and retried next time.
+
+    Sending is not a database change, so it happens between the actions that record it: each
+    outcome (withheld, failed, sent) is one `do_*` action with its event."""
     counts = {"sent": 0, "failed": 0, "withheld": 0}
     for email in OutboundEmail.objects.filter(status=EmailStatus.PENDING).order_by("created_at")[
         :limit
     ]:
-        if _withhold_if_unsafe(email):
+        # Check the preference again at sending time: it may have been stated after queueing.
+        reason = withheld_reason(email.to, _about(email))
+        if reason:
+            do_withhold_email(OUTBOX, email, reason)
             counts["withheld"] += 1
             continue
         try:
             EmailMessage(email.subject, email.body, settings.DEFAULT_FROM_EMAIL, [email.to]).send()
         except Exception as exc:  # any transport failure: keep the row, count the attempt
-            email.attempts += 1
-            email.last_error = f"{type(exc).__name__}: {exc}"[:500]
-            if email.attempts >= MAX_ATTEMPTS:
-                email.status = EmailStatus.FAILED
-            email.save(update_fields=["attempts", "last_error", "status"])
+            do_record_email_failure(OUTBOX, email, f"{type(exc).__name__}: {exc}")
             logger.warning(
                 "Email %s not sent (attempt %s): %s", email.pk, email.attempts, email.last_error
             )
             counts["failed"] += 1
             continue
-        with transaction.atomic():
-            email.attempts += 1
-            email.status, email.sent_at = EmailStatus.SENT, timezone.now()
-            email.save(update_fields=["attempts", "status", "sent_at"])
-            audit.record("outbox", "notifications.email_sent", email, after={"to": email.to})
+        do_record_email_sent(OUTBOX, email)
         counts["sent"] += 1
     return counts
 
 
-def _withhold_if_unsafe(email: OutboundEmail) -> bool:
-    """Check the preference again at sending time: it may have been stated after queueing."""
-    reason = withheld_reason(email.to, _about(email))
-    if not reason:
-        return False
+def do_record_email_sent(actor: Any, email: OutboundEmail) -> None:
+    with transaction.atomic():
+        email.attempts += 1
+        email.status, email.sent_at = EmailStatus.SENT, timezone.now()
+        email.save(update_fields=["attempts", "status", "sent_at"])
+        audit.record(actor, "notifications.email_sent", email, after={"to": email.to})
+
+
+def do_record_email_failure(actor: Any, email: OutboundEmail, error: str) -> None:
+    """One failed attempt; after MAX_ATTEMPTS the email is given up (status failed)."""
+    with transaction.atomic():
+        email.attempts += 1
+        email.last_error = error[:500]
+        if email.attempts >= MAX_ATTEMPTS:
+            email.status = EmailStatus.FAILED
+        email.save(update_fields=["attempts", "last_error", "status"])
+        audit.record(
+            actor, "notifications.email_failed", email,
+            after={"to": email.to, "attempts": email.attempts, "status": email.status,
+                   "error": email.last_error},
+        )  # fmt: skip
+
+
+def do_withhold_email(actor: Any, email: OutboundEmail, reason: str) -> None:
+    """A queued email the recipient has since said must not be sent: it never goes."""
     with transaction.atomic():
         email.status, email.last_error = EmailStatus.WITHHELD, reason
         email.save(update_fields=["status", "last_error"])
         audit.record(
-            "outbox", "notifications.withheld", email,
+            actor, "notifications.withheld", email,
             after={"purpose": email.purpose, "to": email.to, "reason": reason},
         )  # fmt: skip
-    return True

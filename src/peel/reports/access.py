@@ -28,6 +28,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from peel.audit.log import record_access, record_accesses
+from peel.audit.models import AccessEvent
 from peel.reports.grants import register_grant, team_rule
 from peel.reports.models import Report
 
@@ -138,3 +139,12 @@ def _report_id(row: models.Model, via: str) -> int | None:
             return None
     value = getattr(target, f"{last}_id")
     return int(value) if value is not None else None
+
+
+def log_public_read(report: Report, purpose: str) -> None:
+    """The reporter reading their own report (their status page, verified by reference and
+    email) is a consultation like any other. They have no account: the event names them."""
+    AccessEvent.objects.create(
+        user=None, actor_label="reporter (verified by reference and email)",
+        object_type=report._meta.label_lower, object_id=str(report.pk), purpose=purpose,
+    )  # fmt: skip

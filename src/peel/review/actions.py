@@ -141,7 +141,10 @@ def do_record_decision(user: Any, item: WorkItem, data: DecisionInput) -> Decisi
     codes = incident_codes()
     with transaction.atomic():
         do_complete_item(user, item)  # raises NotYourItem if the lease was lost
-        Decision.objects.filter(report=report, superseded_at=None).update(superseded_at=now)
+        superseded = list(
+            Decision.objects.select_for_update().filter(report=report, superseded_at=None)
+        )
+        Decision.objects.filter(pk__in=[d.pk for d in superseded]).update(superseded_at=now)
         crime = _record_crime(user, report, data, now)
         opening, closing = codes.categories[data.opening_code], codes.categories[data.closing_code]
         offence = offences().get(data.offence_code.strip().upper()) if crime else None
@@ -171,6 +174,12 @@ def do_record_decision(user: Any, item: WorkItem, data: DecisionInput) -> Decisi
             within_clock=clock.within_clock(report.received_at, now),
         )
         audit.record(user, "review.decided", decision, after=_decision_snapshot(decision))
+        for earlier in superseded:  # the decision they were before this one replaced them
+            audit.record(
+                user, "review.decision_superseded", earlier,
+                before={"superseded_at": None},
+                after={"superseded_at": now, "by": decision.pk},
+            )  # fmt: skip
         _start_follow_ups(user, decision, data)
         do_enqueue_robot_tasks(user, decision_record(decision))
         do_set_report_status(user, report, ReportStatus.DECIDED)
@@ -283,9 +292,10 @@ def do_answer_info_request(report: Report, answer: str) -> InfoRequest:
         if not WorkItem.objects.filter(
             report=report, kind=WorkKind.REVIEW_REPORT, status__in=OPEN_STATUSES
         ).exists():
-            item = do_enqueue_report("public", report, _report_grade(report))
-            item.summary = "The reporter answered a request for information."
-            item.save(update_fields=["summary"])
+            do_enqueue_report(
+                "public", report, _report_grade(report),
+                summary="The reporter answered a request for information.",
+            )  # fmt: skip
     return request
 
 
@@ -402,12 +412,12 @@ def do_send_back(supervisor: Any, check_id: int, comment: str) -> QualityCheck:
         item = do_enqueue(
             supervisor, WorkKind.REVIEW_REPORT, decision.work_item.grade, report=decision.report,
             summary=f"Sent back by {supervisor.get_username()}: {comment.strip()}",
+            # Kept for its operator, unless the report is now restricted to a team they are
+            # not in: then it goes to anyone in that team (kept for them it would wait forever).
+            reserved_for=(
+                decision.decided_by if team_allows(decision.decided_by, decision.report) else None
+            ),
         )  # fmt: skip
-        # Kept for its operator, unless the report is now restricted to a team they are not in:
-        # then it goes to anyone in that team (kept for them it would wait forever).
-        if team_allows(decision.decided_by, decision.report):
-            item.reserved_for = decision.decided_by
-            item.save(update_fields=["reserved_for"])
         check.verdict, check.comment = Verdict.SENT_BACK, comment.strip()
         check.checked_by, check.checked_at, check.sent_back_item = supervisor, timezone.now(), item
         check.save(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from peel.audit.models import AccessEvent
+from peel.reports.access import log_public_read
 from peel.reports.choices import Role
 from peel.reports.models import Report
 from peel.review.choices import Outcome
@@ -118,7 +118,4 @@ def public_status(report: Report) -> PublicStatus:
 
 def record_public_read(report: Report, purpose: str) -> None:
     """The reporter reading their own report is a consultation like any other: log it."""
-    AccessEvent.objects.create(
-        user=None, actor_label="reporter (verified by reference and email)",
-        object_type=report._meta.label_lower, object_id=str(report.pk), purpose=purpose,
-    )  # fmt: skip
+    log_public_read(report, purpose)

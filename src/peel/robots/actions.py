@@ -18,8 +18,9 @@ from django.utils import timezone
 
 from peel.audit import log as audit
 from peel.core.db import skip_locked, write_transaction
+from peel.evidence.actions import record_blob
 from peel.evidence.models import EvidenceBlob
-from peel.evidence.store import record_blob, store_bytes
+from peel.evidence.store import store_bytes
 from peel.robots.choices import AttemptOutcome, BreakerState, TaskStatus
 from peel.robots.connectors import NotVerified, PermanentFailure, RobotFailure
 from peel.robots.delivery import Delivered
@@ -158,7 +159,14 @@ def _take_probe(task: RobotTask, now: datetime) -> bool:
     taken = CircuitBreaker.objects.filter(
         target=task.target, state__in=[BreakerState.OPEN, BreakerState.HALF_OPEN], retry_at__lte=now
     ).update(state=BreakerState.HALF_OPEN, retry_at=now + hold)
-    return taken == 1
+    if taken != 1:
+        return False
+    breaker = CircuitBreaker.objects.get(target=task.target)
+    audit.record(
+        "robots", "robot.breaker_probing", breaker,
+        after={"state": breaker.state, "probe": task.pk, "retry_at": breaker.retry_at},
+    )  # fmt: skip
+    return True
 
 
 def _reclaim(task: RobotTask, worker: str, now: datetime) -> bool:
@@ -317,12 +325,25 @@ def _to_person(task: RobotTask, reason: str, now: datetime) -> None:
 
 
 def _breaker_success(target: str) -> None:
-    CircuitBreaker.objects.filter(target=target).exclude(
-        state=BreakerState.CLOSED, consecutive_failures=0
-    ).update(
-        state=BreakerState.CLOSED, consecutive_failures=0, opened_at=None, retry_at=None,
-        cooldown_seconds=0,
-    )  # fmt: skip
+    """A write got through: the breaker closes (audited) and its failure count starts again."""
+    breaker = (
+        CircuitBreaker.objects.select_for_update()
+        .filter(target=target)
+        .exclude(state=BreakerState.CLOSED, consecutive_failures=0)
+        .first()
+    )
+    if breaker is None:  # the common case: closed, with nothing to forget
+        return
+    before = breaker.state
+    breaker.state, breaker.consecutive_failures = BreakerState.CLOSED, 0
+    breaker.opened_at, breaker.retry_at, breaker.cooldown_seconds = None, None, 0
+    breaker.save(
+        update_fields=["state", "consecutive_failures", "opened_at", "retry_at", "cooldown_seconds"]
+    )
+    if before != BreakerState.CLOSED:
+        audit.record(
+            "robots", "robot.breaker_closed", breaker, {"state": before}, {"state": breaker.state}
+        )
 
 
 def _breaker_failure(task: RobotTask, reason: str, now: datetime) -> None:
@@ -428,6 +449,7 @@ def do_register_worker(name: str) -> None:
 
 
 def do_stop_worker(name: str) -> None:
+    """The worker stopped cleanly: shown on the robots page. Not audited, like its start."""
     with write_transaction():
         RobotWorker.objects.filter(name=name).update(stopped_at=timezone.now())
 

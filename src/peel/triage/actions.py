@@ -16,7 +16,7 @@ from peel.triage.history import History, linked_history
 from peel.triage.locks import lock_identities, lock_report
 from peel.triage.models import Assessment, DashAssessment, RuleSetStatus, RuleSetVersion
 from peel.triage.rules import Outcome, RuleSet, RuleSetError, evaluate, parse_ruleset
-from peel.triage.store import active_ruleset
+from peel.triage.store import SHIPPED, active_ruleset
 from peel.workqueue.actions import OPEN_STATUSES, do_enqueue_report, do_refer_to_safeguarding
 from peel.workqueue.actions import do_regrade_report_items as _regrade_items
 from peel.workqueue.models import WorkItem, WorkKind
@@ -257,3 +257,33 @@ def do_activate_ruleset(user: Any, version_id: int) -> RuleSetVersion:
             {"version": current.version if current else None}, {"version": row.version},
         )  # fmt: skip
     return row
+
+
+def do_install_shipped_ruleset(actor: Any, using: str = "default") -> RuleSetVersion:
+    """Add the shipped rule set's version; switch it on if the one in use was also shipped
+    (a force's own version, created by someone, stays on until they switch)."""
+    source = SHIPPED.read_text()
+    ruleset = parse_ruleset(source, SHIPPED.name)
+    versions = RuleSetVersion.objects.using(using)
+    with transaction.atomic(using=using):
+        row, created = versions.get_or_create(
+            name=ruleset.name,
+            version=ruleset.version,
+            defaults={"source": source, "sha256": ruleset.sha256, "created_at": timezone.now()},
+        )
+        if created:
+            audit.record(actor, "triage.ruleset_installed", row, after={"version": row.version})
+        active = versions.filter(status=RuleSetStatus.ACTIVE).first()
+        if active is None or (active.created_by_id is None and active.pk != row.pk and created):
+            if active is not None:
+                active.status = RuleSetStatus.RETIRED
+                active.save(update_fields=["status"])
+            row.status, row.activated_at = RuleSetStatus.ACTIVE, timezone.now()
+            row.save(update_fields=["status", "activated_at"])
+            audit.record(actor, "triage.ruleset_activated", row, after={"version": row.version})
+    return row
+
+
+def install_shipped_after_migrate(sender: Any = None, **kwargs: Any) -> None:
+    """post_migrate receiver: every upgrade brings the shipped rule set with it."""
+    do_install_shipped_ruleset("peel upgrade", using=kwargs.get("using", "default"))

@@ -105,8 +105,10 @@ def do_enqueue(
     report: Report | None = None,
     summary: str = "",
     team: Team | None = None,
+    reserved_for: Any = None,
 ) -> WorkItem:
-    """Put a new item on the queue with its service-level deadlines."""
+    """Put a new item on the queue with its service-level deadlines. An item reserved for
+    someone is theirs first on their next Get Work (a decision sent back to its operator)."""
     if kind not in KINDS:
         raise ValueError(f"'{kind}' is not a kind of work Peel knows.")
     service_levels().rank(grade)  # an unknown grade fails here, before anything is written
@@ -121,6 +123,7 @@ def do_enqueue(
             summary=summary[:300],
             grade=grade,
             team=team or _team_for(kind, report),
+            reserved_for=reserved_for,
             created_at=now,
             rank=0,
             due_at=now,
@@ -130,8 +133,9 @@ def do_enqueue(
         _schedule(item, now)
         item.save(update_fields=["due_at", "rank", "raised"])
         audit.record(
-            actor, "work.enqueued", item, after={**item.snapshot(), "deadlines": deadlines_of(item)}
-        )
+            actor, "work.enqueued", item,
+            after={**item.snapshot(), "summary": item.summary, "deadlines": deadlines_of(item)},
+        )  # fmt: skip
     return item
 
 
@@ -143,8 +147,8 @@ def _team_for(kind: str, report: Report | None) -> Team:
     return Team.objects.get(slug=KINDS[kind].team)
 
 
-def do_enqueue_report(actor: Any, report: Report, grade: str) -> WorkItem:
-    return do_enqueue(actor, WorkKind.REVIEW_REPORT, grade, report=report)
+def do_enqueue_report(actor: Any, report: Report, grade: str, summary: str = "") -> WorkItem:
+    return do_enqueue(actor, WorkKind.REVIEW_REPORT, grade, report=report, summary=summary)
 
 
 def deadlines_of(item: WorkItem) -> list[dict[str, object]]:

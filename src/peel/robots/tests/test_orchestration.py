@@ -98,6 +98,8 @@ def test_a_target_that_keeps_failing_opens_its_breaker_and_its_items_wait(
     assert run_robot_until_idle() == 4
     breaker.refresh_from_db()
     assert breaker.state == BreakerState.CLOSED and breaker.consecutive_failures == 0
+    assert AuditEvent.objects.filter(action="robot.breaker_probing").count() == 2
+    assert AuditEvent.objects.filter(action="robot.breaker_closed").count() == 1
     assert set(RobotTask.objects.values_list("status", flat=True)) == {TaskStatus.DONE}
     keys = set(RobotTask.objects.values_list("idempotency_key", flat=True))
     assert crimes_by_key(robot_env) == dict.fromkeys(keys, 1)

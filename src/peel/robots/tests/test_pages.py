@@ -9,7 +9,8 @@ from django.test import Client
 from django.utils import timezone
 
 from peel.audit.models import AccessEvent
-from peel.evidence.store import record_blob, store_bytes
+from peel.evidence.actions import record_blob
+from peel.evidence.store import store_bytes
 from peel.process.testing import PASSWORD, decided_report
 from peel.robots.choices import AttemptOutcome, BreakerState, TaskStatus
 from peel.robots.models import CircuitBreaker, RobotAttempt, RobotTask
