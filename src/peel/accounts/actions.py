@@ -8,10 +8,11 @@ from django.db import transaction
 from peel.accounts.models import Team, User
 from peel.accounts.roles import ROLE_TEAMS, ROLES
 from peel.audit import log as audit
+from peel.audit.actors import Actor
 
 
 def do_create_user(
-    actor: Any,
+    actor: Actor,
     username: str,
     password: str,
     roles: list[str],
@@ -39,7 +40,7 @@ def do_create_user(
     return user
 
 
-def do_set_password(actor: Any, user: User, password: str) -> None:
+def do_set_password(actor: Actor, user: User, password: str) -> None:
     with transaction.atomic():
         user.set_password(password)
         user.save(update_fields=["password"])

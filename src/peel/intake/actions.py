@@ -9,6 +9,7 @@ from django.db import IntegrityError
 from django.utils import timezone
 
 from peel.audit import log as audit
+from peel.audit.actors import Actor
 from peel.core.db import write_transaction
 from peel.intake.evidence import record_blob, store_bytes
 from peel.intake.models import EvidenceBlob, Submission
@@ -24,7 +25,7 @@ def content_digest(payload: Any) -> str:
 
 
 def do_receive_submission(
-    actor: Any,
+    actor: Actor,
     *,
     submission_id: uuid.UUID,
     channel: str,
@@ -59,7 +60,7 @@ def do_receive_submission(
     return submission, True
 
 
-def do_file_submission(actor: Any, submission: Submission, draft: ReportDraft) -> Submission:
+def do_file_submission(actor: Actor, submission: Submission, draft: ReportDraft) -> Submission:
     """Create the report, its assessment and its work item for a received submission, once."""
     with write_transaction():
         locked = Submission.objects.select_for_update().get(pk=submission.pk)
@@ -74,7 +75,7 @@ def do_file_submission(actor: Any, submission: Submission, draft: ReportDraft) -
 
 
 def do_accept_submission(
-    actor: Any,
+    actor: Actor,
     *,
     submission_id: uuid.UUID,
     channel: str,
@@ -92,7 +93,7 @@ def do_accept_submission(
     return submission, created
 
 
-def do_accept_draft(actor: Any, draft: ReportDraft, channel: str = Channel.WEB) -> Submission:
+def do_accept_draft(actor: Actor, draft: ReportDraft, channel: str = Channel.WEB) -> Submission:
     """File a report already in draft form (demo generator, tests), keeping it as the evidence."""
     payload = json.loads(json.dumps(draft.as_dict(), default=str))
     submission, _ = do_accept_submission(

@@ -17,6 +17,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 from django_ratelimit.core import is_ratelimited
 
+from peel.audit.actors import PUBLIC
 from peel.intake.evidence import store_bytes
 from peel.intake.forms import AnswerForm, DangerForm, StatusForm
 from peel.intake.pipeline import accept_document
@@ -191,7 +192,7 @@ def report_check(request: HttpRequest) -> HttpResponse:
     raw = json.dumps(envelope, sort_keys=True, ensure_ascii=False).encode()
     with transaction.atomic():
         outcome = accept_document(
-            "public",
+            PUBLIC,
             Channel.WEB,
             store_bytes(raw, "application/json"),
             document,
@@ -216,7 +217,7 @@ def _draft_facts(facts: dict[str, Any]) -> dict[str, Any]:
 def _queue_receipt(request: HttpRequest, report: Report) -> None:
     # Withheld (and audited) by notifications if the reporter said email is not safe.
     status_url = request.build_absolute_uri(reverse("report-status"))
-    do_message_reporter("public", report, RECEIPT.purpose, status_url=status_url)
+    do_message_reporter(PUBLIC, report, RECEIPT.purpose, status_url=status_url)
 
 
 def receipt(request: HttpRequest, reference: str) -> HttpResponse:

@@ -9,7 +9,6 @@ holds. Messages to reporters are composed from the registry in messages.py.
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMessage
@@ -17,6 +16,7 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from peel.audit import log as audit
+from peel.audit.actors import OUTBOX, Actor
 from peel.notifications.messages import REPORTER_MESSAGES
 from peel.notifications.models import EmailStatus, OutboundEmail
 from peel.reports.choices import Role
@@ -49,7 +49,7 @@ def withheld_reason(to: str, about: models.Model | None) -> str:
 
 
 def do_message_reporter(
-    actor: Any, report: Report, purpose: str, *, status_url: str = ""
+    actor: Actor, report: Report, purpose: str, *, status_url: str = ""
 ) -> OutboundEmail | None:
     """Send the reporter one of the registered messages, if they gave an address and it is
     safe to use. None when nothing is sent (withheld messages are in the audit log)."""
@@ -64,7 +64,7 @@ def do_message_reporter(
 
 
 def do_queue_email(
-    actor: Any, *, to: str, subject: str, body: str, purpose: str, about: models.Model
+    actor: Actor, *, to: str, subject: str, body: str, purpose: str, about: models.Model
 ) -> OutboundEmail | None:
     """Write the email to the outbox in the caller's transaction; it is sent once that commits.
     An email the recipient said must not be sent is not written: its withholding is audited."""
@@ -120,7 +120,7 @@ def send_pending(limit: int = 100) -> dict[str, int]:
             email.attempts += 1
             email.status, email.sent_at = EmailStatus.SENT, timezone.now()
             email.save(update_fields=["attempts", "status", "sent_at"])
-            audit.record("outbox", "notifications.email_sent", email, after={"to": email.to})
+            audit.record(OUTBOX, "notifications.email_sent", email, after={"to": email.to})
         counts["sent"] += 1
     return counts
 
@@ -134,7 +134,7 @@ def _withhold_if_unsafe(email: OutboundEmail) -> bool:
         email.status, email.last_error = EmailStatus.WITHHELD, reason
         email.save(update_fields=["status", "last_error"])
         audit.record(
-            "outbox", "notifications.withheld", email,
+            OUTBOX, "notifications.withheld", email,
             after={"purpose": email.purpose, "to": email.to, "reason": reason},
         )  # fmt: skip
     return True

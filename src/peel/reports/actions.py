@@ -7,6 +7,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 
 from peel.audit import log as audit
+from peel.audit.actors import Actor
 from peel.reports.choices import ReportStatus
 from peel.reports.drafts import ReportDraft
 from peel.reports.models import (
@@ -28,7 +29,9 @@ def new_reference(received_at: datetime) -> str:
     return f"PEEL-{received_at:%y%m%d}-{suffix}"
 
 
-def do_create_report(actor: Any, draft: ReportDraft, channel: str, received_at: datetime) -> Report:
+def do_create_report(
+    actor: Actor, draft: ReportDraft, channel: str, received_at: datetime
+) -> Report:
     """Write a draft as a canonical report with its people, place and vehicles."""
     with transaction.atomic():
         location = None
@@ -80,7 +83,7 @@ def do_create_report(actor: Any, draft: ReportDraft, channel: str, received_at: 
     return report
 
 
-def do_set_report_status(actor: Any, report: Report, status: ReportStatus) -> None:
+def do_set_report_status(actor: Actor, report: Report, status: ReportStatus) -> None:
     with transaction.atomic():
         before = report.status
         if before == status:
@@ -90,7 +93,7 @@ def do_set_report_status(actor: Any, report: Report, status: ReportStatus) -> No
         audit.record(actor, "report.status_changed", report, {"status": before}, {"status": status})
 
 
-def do_restrict_report(actor: Any, report: Report, team: Any, reason: str) -> None:
+def do_restrict_report(actor: Actor, report: Report, team: Any, reason: str) -> None:
     """Make a report visible only to one team (a report about a colleague, say), or lift the
     restriction with team=None. Its open work is routed to that team."""
     from peel.workqueue.models import WorkItem, WorkStatus

@@ -7,6 +7,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
+from peel.accounts.requests import staff_user
 from peel.audit.log import record_access, record_accesses
 from peel.intake.evidence import read_bytes
 from peel.reports.access import get_report_for_user
@@ -64,7 +65,7 @@ def retry_task(request: HttpRequest, task_id: int) -> HttpResponse:
         messages.error(request, "Give a reason to retry.")
         return redirect("robots-failed")
     try:
-        do_retry_task(request.user, task_id, form.cleaned_data["reason"])
+        do_retry_task(staff_user(request), task_id, form.cleaned_data["reason"])
     except (ValueError, RobotTask.DoesNotExist) as exc:
         messages.error(request, str(exc))
     else:
@@ -82,7 +83,7 @@ def give_task(request: HttpRequest, task_id: int) -> HttpResponse:
         return redirect("robots-failed")
     person = form.cleaned_data["person"]
     try:
-        do_give_to_person(request.user, task_id, person, form.cleaned_data["reason"])
+        do_give_to_person(staff_user(request), task_id, person, form.cleaned_data["reason"])
     except (ValueError, RobotTask.DoesNotExist) as exc:
         messages.error(request, str(exc))
     else:
@@ -132,7 +133,7 @@ def manual_transposition(request: HttpRequest, item_id: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             do_complete_transposition(
-                request.user, item.pk, form.cleaned_data["downstream_ref"],
+                staff_user(request), item.pk, form.cleaned_data["downstream_ref"],
                 form.cleaned_data["note"],
             )  # fmt: skip
         except NotYourItem as exc:

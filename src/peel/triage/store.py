@@ -9,10 +9,12 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from peel.audit.actors import command
 from peel.triage.models import RuleSetStatus, RuleSetVersion
 from peel.triage.rules import RULESET_DIR, RuleSet, parse_ruleset, parse_ruleset_cached
 
 SHIPPED = RULESET_DIR / "default.toml"
+UPGRADE = command("upgrade")  # installs the shipped rule set after migrate
 
 
 def active_ruleset() -> RuleSet:
@@ -42,9 +44,7 @@ def install_shipped_ruleset(sender: Any = None, **kwargs: Any) -> None:
             defaults={"source": source, "sha256": ruleset.sha256, "created_at": timezone.now()},
         )
         if created:
-            audit.record(
-                "peel upgrade", "triage.ruleset_installed", row, after={"version": row.version}
-            )
+            audit.record(UPGRADE, "triage.ruleset_installed", row, after={"version": row.version})
         active = versions.filter(status=RuleSetStatus.ACTIVE).first()
         if active is None or (active.created_by_id is None and active.pk != row.pk and created):
             if active is not None:
@@ -52,6 +52,4 @@ def install_shipped_ruleset(sender: Any = None, **kwargs: Any) -> None:
                 active.save(update_fields=["status"])
             row.status, row.activated_at = RuleSetStatus.ACTIVE, timezone.now()
             row.save(update_fields=["status", "activated_at"])
-            audit.record(
-                "peel upgrade", "triage.ruleset_activated", row, after={"version": row.version}
-            )
+            audit.record(UPGRADE, "triage.ruleset_activated", row, after={"version": row.version})

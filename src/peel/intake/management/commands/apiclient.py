@@ -7,8 +7,11 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
 from peel.audit import log as audit
+from peel.audit.actors import command
 from peel.intake.api import secret_digest
 from peel.intake.models import ApiClient
+
+ACTOR = command("apiclient")
 
 
 class Command(BaseCommand):
@@ -36,16 +39,12 @@ class Command(BaseCommand):
                 client = ApiClient.objects.create(
                     client_id=secrets.token_hex(16), secret_sha256=secret_digest(secret), name=arg
                 )
-                audit.record(
-                    "peel apiclient", "intake.api_client_added", client, after={"name": arg}
-                )
+                audit.record(ACTOR, "intake.api_client_added", client, after={"name": arg})
                 self.stdout.write(f"client_id={client.client_id}\nclient_secret={secret}")
                 return
             updated = ApiClient.objects.filter(client_id=arg, active=True).update(active=False)
             if not updated:
                 raise CommandError(f"No active API client with id {arg}.")
             client = ApiClient.objects.get(client_id=arg)
-            audit.record(
-                "peel apiclient", "intake.api_client_revoked", client, after={"active": False}
-            )
+            audit.record(ACTOR, "intake.api_client_revoked", client, after={"active": False})
             self.stdout.write(f"Revoked {arg}.")
