@@ -12,10 +12,12 @@ system's own sweeps, or the public (a reporter, who has no account).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TypeAlias
+from typing import TYPE_CHECKING, TypeAlias
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.base_user import AbstractBaseUser
+
+if TYPE_CHECKING:  # importing a model class needs the app registry; this module must not
+    from django.contrib.auth.base_user import AbstractBaseUser
 
 
 @dataclass(frozen=True)
@@ -32,12 +34,13 @@ class Robot:
         return self.name
 
 
-Actor: TypeAlias = AbstractBaseUser | Robot
+Actor: TypeAlias = "AbstractBaseUser | Robot"
 
 # The non-person actors Peel has. Name new ones here, so the auditor sees a short, known list.
 SYSTEM = Robot("system")  # scheduled sweeps: leases, deadlines, re-scoring
 OUTBOX = Robot("outbox")  # the e-mail outbox sender
 PUBLIC = Robot("public")  # a reporter, through the public pages
+UNKNOWN_VISITOR = Robot("unknown visitor")  # someone not signed in (a failed sign-in)
 PIPELINE = Robot("intake worker")  # the worker that files received submissions
 EMAIL_INTAKE = Robot("email intake")  # the mailbox reader
 ROBOTS = Robot("robots")  # the robot service as a whole (breakers, hand-overs to people)

@@ -122,7 +122,7 @@ def record(
         actor_label=actor.name if isinstance(actor, Robot) else actor.get_username(),
         action=action,
         object_type=obj._meta.label_lower,
-        object_id=str(obj.pk),
+        object_id="" if obj.pk is None else str(obj.pk),  # a sign-in to no account
         before=_json_safe(before),
         after=_json_safe(after),
     )
