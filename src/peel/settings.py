@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "peel.review",
     "peel.robots",
     "peel.notifications",
+    "peel.oversight",
 ]
 
 MIDDLEWARE = [

@@ -201,3 +201,29 @@ def record_accesses(user: Any, objs: list[models.Model], purpose: str) -> None:
         )
         for o in objs
     )
+
+
+SEARCH_OBJECT_TYPE = "audit.search"  # an access event for a use of the auditor's pages
+
+
+def record_search(user: Any, purpose: str, query: str, about: list[models.Model]) -> None:
+    """Log one use of the audit and access logs (a search, a view, an export): one event for
+    the use, with what was asked, and one per person or report it was about, so that "who
+    looked at this person" finds the auditor's own look too (one insert)."""
+    query = query[:500]
+    events = [
+        AccessEvent(
+            user=user, object_type=SEARCH_OBJECT_TYPE, object_id="", purpose=purpose, query=query
+        )
+    ]
+    events += [
+        AccessEvent(
+            user=user,
+            object_type=obj._meta.label_lower,
+            object_id=str(obj.pk),
+            purpose=purpose,
+            query=query,
+        )
+        for obj in about
+    ]
+    AccessEvent.objects.bulk_create(events)
