@@ -59,9 +59,9 @@ def run_waiting() -> int:
     this: each request is claimed under a lock, so it is run once."""
     ran = 0
     last = latest_finished()
-    if last is None or timezone.now() - last.requested_at >= VERIFY_EVERY:
-        if not ChainVerification.objects.filter(finished_at__isnull=True).exists():
-            request_verification(SCHEDULED)
+    due = last is None or timezone.now() - last.requested_at >= VERIFY_EVERY
+    if due and not ChainVerification.objects.filter(finished_at__isnull=True).exists():
+        request_verification(SCHEDULED)
     while True:
         with transaction.atomic():
             claimed = (

@@ -5,52 +5,63 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('audit', '0002_accessevent_actor_label_alter_accessevent_user'),
+        ("audit", "0002_accessevent_actor_label_alter_accessevent_user"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ChainVerification',
+            name="ChainVerification",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('requested_at', models.DateTimeField(db_index=True)),
-                ('requested_by', models.CharField(max_length=150)),
-                ('started_at', models.DateTimeField(blank=True, null=True)),
-                ('finished_at', models.DateTimeField(blank=True, db_index=True, null=True)),
-                ('checked', models.PositiveBigIntegerField(blank=True, null=True)),
-                ('first_bad_id', models.BigIntegerField(blank=True, null=True)),
-                ('problem', models.CharField(blank=True, max_length=200)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("requested_at", models.DateTimeField(db_index=True)),
+                ("requested_by", models.CharField(max_length=150)),
+                ("started_at", models.DateTimeField(blank=True, null=True)),
+                ("finished_at", models.DateTimeField(blank=True, db_index=True, null=True)),
+                ("checked", models.PositiveBigIntegerField(blank=True, null=True)),
+                ("first_bad_id", models.BigIntegerField(blank=True, null=True)),
+                ("problem", models.CharField(blank=True, max_length=200)),
             ],
             options={
-                'ordering': ['-id'],
+                "ordering": ["-id"],
             },
         ),
         migrations.AlterModelOptions(
-            name='auditevent',
-            options={'ordering': ['id'], 'permissions': [('view_audit_log', "Search the audit and access logs (the auditor's pages)")]},
+            name="auditevent",
+            options={
+                "ordering": ["id"],
+                "permissions": [
+                    ("view_audit_log", "Search the audit and access logs (the auditor's pages)")
+                ],
+            },
         ),
         migrations.AddField(
-            model_name='accessevent',
-            name='query',
+            model_name="accessevent",
+            name="query",
             field=models.CharField(blank=True, max_length=500),
         ),
         migrations.AddIndex(
-            model_name='accessevent',
-            index=models.Index(fields=['user', 'occurred_at'], name='access_event_user_time'),
+            model_name="accessevent",
+            index=models.Index(fields=["user", "occurred_at"], name="access_event_user_time"),
         ),
         migrations.AddIndex(
-            model_name='auditevent',
-            index=models.Index(fields=['actor', 'occurred_at'], name='audit_event_actor_time'),
+            model_name="auditevent",
+            index=models.Index(fields=["actor", "occurred_at"], name="audit_event_actor_time"),
         ),
         migrations.AddIndex(
-            model_name='auditevent',
-            index=models.Index(fields=['actor_label', 'occurred_at'], name='audit_event_label_time'),
+            model_name="auditevent",
+            index=models.Index(
+                fields=["actor_label", "occurred_at"], name="audit_event_label_time"
+            ),
         ),
         migrations.AddIndex(
-            model_name='auditevent',
-            index=models.Index(fields=['occurred_at'], name='audit_event_time'),
+            model_name="auditevent",
+            index=models.Index(fields=["occurred_at"], name="audit_event_time"),
         ),
     ]
