@@ -390,7 +390,7 @@ def do_retry_task(supervisor: User, task_id: int, reason: str) -> RobotTask:
     return task
 
 
-def do_give_to_person(supervisor: User, task_id: int, person: Any, reason: str) -> WorkItem:
+def do_give_to_person(supervisor: User, task_id: int, person: User, reason: str) -> WorkItem:
     """Hand a failed task's manual item straight to a named person."""
     with transaction.atomic():
         task = _failed(supervisor, task_id, reason)

@@ -477,7 +477,7 @@ def do_return_item(supervisor: User, item_id: int, reason: str) -> WorkItem:
     return item
 
 
-def do_reassign_item(supervisor: User, item_id: int, to_user: Any, reason: str) -> WorkItem:
+def do_reassign_item(supervisor: User, item_id: int, to_user: User, reason: str) -> WorkItem:
     """Give an item straight to a named person, who must be allowed to work on it."""
     with transaction.atomic():
         item = _supervised(supervisor, item_id, reason)
