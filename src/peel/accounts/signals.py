@@ -2,9 +2,10 @@
 
 Every model the admin exposes (staff accounts, roles as groups and their permissions, teams) is
 watched with `pre_save`/`post_save`/`post_delete`/`m2m_changed`. A change is audited when it is
-made in a request by a signed-in user (read from `peel.accounts.middleware`), who is the actor.
-Changes made elsewhere go through the accounts actions, which audit themselves, or are set-up
-(roles synced after migrate), so they are not audited twice.
+made in a request by a signed-in user (read from `peel.accounts.middleware`), who is the actor,
+and written by the `do_audit_*` actions in actions.py. Changes made elsewhere go through the
+accounts actions, which audit themselves, or are set-up (roles synced after migrate), so they
+are not audited twice.
 
 Passwords: the hash is never written; a changed hash is one `auth.password_changed` event.
 """
@@ -16,13 +17,13 @@ from typing import Any
 from django.apps import apps
 from django.contrib import admin
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
-from django.db import models, transaction
+from django.db import models
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 from django.http import HttpRequest
 
+from peel.accounts.actions import do_audit_admin_change, do_audit_sign_in
 from peel.accounts.middleware import client_address, current_request
 from peel.accounts.models import User
-from peel.audit import log as audit
 from peel.audit.actors import UNKNOWN_VISITOR
 
 # Never copied into an event: a secret, or noise that its own event already says (a sign-in).
@@ -76,7 +77,7 @@ def _saved(
     if actor is None:
         return
     if created:
-        audit.record(actor, "admin.created", instance, after=_fields(instance))
+        do_audit_admin_change(actor, "admin.created", instance, after=_fields(instance))
         return
     remembered = instance.__dict__.pop(_BEFORE, None)
     if remembered is None:
@@ -85,20 +86,20 @@ def _saved(
     new_fields = _fields(instance)
     changed = [name for name in new_fields if new_fields[name] != old_fields.get(name)]
     if changed:
-        audit.record(
+        do_audit_admin_change(
             actor, "admin.changed", instance,
             {name: old_fields.get(name) for name in changed},
             {name: new_fields[name] for name in changed},
         )  # fmt: skip
     if isinstance(instance, User) and instance.password != old_password:
         by = "themselves" if actor.pk == instance.pk else actor.get_username()
-        audit.record(actor, "auth.password_changed", instance, after={"changed_by": by})
+        do_audit_admin_change(actor, "auth.password_changed", instance, after={"changed_by": by})
 
 
 def _deleted(sender: type[models.Model], instance: models.Model, **kwargs: Any) -> None:
     actor = _acting_user()
     if actor is not None:
-        audit.record(actor, "admin.deleted", instance, before=_fields(instance))
+        do_audit_admin_change(actor, "admin.deleted", instance, before=_fields(instance))
 
 
 def _label(obj: models.Model) -> str:
@@ -145,7 +146,7 @@ def _members_changed(
     if not names:
         return
     change = "added" if action == "post_add" else "removed"
-    audit.record(
+    do_audit_admin_change(
         actor, "admin.members_changed", instance, after={"relation": relation, change: names}
     )
 
@@ -153,15 +154,13 @@ def _members_changed(
 def _logged_in(sender: Any, request: HttpRequest, user: Any, **kwargs: Any) -> None:
     if not isinstance(user, User):
         return
-    with transaction.atomic():
-        audit.record(user, "auth.logged_in", user, after={"address": client_address(request)})
+    do_audit_sign_in(user, "auth.logged_in", user, {"address": client_address(request)})
 
 
 def _logged_out(sender: Any, request: HttpRequest, user: Any, **kwargs: Any) -> None:
     if not isinstance(user, User):  # signing out while not signed in
         return
-    with transaction.atomic():
-        audit.record(user, "auth.logged_out", user, after={"address": client_address(request)})
+    do_audit_sign_in(user, "auth.logged_out", user, {"address": client_address(request)})
 
 
 def _login_failed(
@@ -171,8 +170,6 @@ def _login_failed(
     username = str(credentials.get("username", ""))[:150]
     account = User.objects.filter(username=username).first() or User(username=username)
     address = client_address(request) if request is not None else ""
-    with transaction.atomic():
-        audit.record(
-            UNKNOWN_VISITOR, "auth.login_failed", account,
-            after={"username": username, "address": address},
-        )  # fmt: skip
+    do_audit_sign_in(
+        UNKNOWN_VISITOR, "auth.login_failed", account, {"username": username, "address": address}
+    )
