@@ -140,5 +140,5 @@ def _by_user(log: Log, text: str) -> Q:
     """A member of staff by username or collar number, or a robot by the name it acted under."""
     users = User.objects.filter(Q(username__iexact=text) | Q(collar_number__iexact=text))
     if log == "audit":
-        return Q(actor__in=users) | Q(actor__isnull=True, actor_label__iexact=text)
-    return Q(user__in=users) | Q(user__isnull=True, actor_label__iexact=text)
+        return Q(actor__in=users) | Q(actor__isnull=True, actor_label=text)
+    return Q(user__in=users) | Q(user__isnull=True, actor_label=text)
