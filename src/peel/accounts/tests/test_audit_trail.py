@@ -195,3 +195,17 @@ def test_changes_made_by_actions_are_audited_once_not_again_by_the_admin_signals
     # do_create_user audited the account; the signals add nothing outside a signed-in request.
     events = AuditEvent.objects.filter(object_type="accounts.user", object_id=str(operator.pk))
     assert list(events.values_list("action", flat=True)) == ["account.created"]
+
+
+def test_changing_ones_own_password_is_audited_as_done_by_oneself(
+    admin_client: Client, admin_user: User
+) -> None:
+    start = _last_id()
+    response = admin_client.post(
+        reverse("admin:password_change"),
+        {"old_password": PASSWORD, "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD},
+    )
+    assert response.status_code == 302
+    [event] = _events_since(start, "auth.password_changed")
+    assert (event.actor_id, event.object_id) == (admin_user.pk, str(admin_user.pk))
+    assert event.after == {"changed_by": "themselves"}

@@ -252,3 +252,20 @@ def test_an_unknown_reference_or_a_bad_object_is_a_message_not_an_error(auditor:
     response = client.get(SEARCH, {"log": "audit", "object": "not an object"})
     assert response.status_code == 200 and "There is a problem" in response.content.decode()
     assert Report.objects.count() == 0
+
+
+def test_results_come_a_page_at_a_time_newest_first(
+    auditor: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("peel.oversight.views.PAGE_SIZE", 2)
+    file_report()
+    client = _client(auditor)
+    newest = list(AuditEvent.objects.order_by("-id").values_list("pk", flat=True))
+    assert len(newest) > 4
+    first = client.get(SEARCH, {"log": "audit"})
+    assert _event_ids(first) == newest[:2]
+    assert first.context["previous_page"] is None
+    assert first.context["next_page"] == "log=audit&page=2"
+    second = client.get(f"{SEARCH}?{first.context['next_page']}")
+    assert _event_ids(second) == newest[2:4]
+    assert second.context["previous_page"] == "log=audit&page=1"
