@@ -27,8 +27,8 @@ class Robot:
     name: str
 
     def __post_init__(self) -> None:
-        if not self.name.strip():
-            raise ValueError("A robot actor needs a name.")
+        if not self.name.strip() or len(self.name) > 120:  # the logs keep up to 120 characters
+            raise ValueError(f"A robot actor needs a name of 1 to 120 characters: {self.name!r}")
 
     def __str__(self) -> str:
         return self.name
