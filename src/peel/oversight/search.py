@@ -137,8 +137,13 @@ def _people_named(name: str, hidden: Targets) -> list[Person]:
 
 
 def _by_user(log: Log, text: str) -> Q:
-    """A member of staff by username or collar number, or a robot by the name it acted under."""
-    users = User.objects.filter(Q(username__iexact=text) | Q(collar_number__iexact=text))
+    """A member of staff by username or collar number, else a robot by the name it acted under.
+    One or the other, never an OR of both, so each uses its (who, when) index."""
+    users = list(
+        User.objects.filter(Q(username__iexact=text) | Q(collar_number__iexact=text)).values_list(
+            "pk", flat=True
+        )
+    )
     if log == "audit":
-        return Q(actor__in=users) | Q(actor__isnull=True, actor_label=text)
-    return Q(user__in=users) | Q(user__isnull=True, actor_label=text)
+        return Q(actor_id__in=users) if users else Q(actor__isnull=True, actor_label=text)
+    return Q(user_id__in=users) if users else Q(user__isnull=True, actor_label=text)
