@@ -209,3 +209,26 @@ def test_changing_ones_own_password_is_audited_as_done_by_oneself(
     [event] = _events_since(start, "auth.password_changed")
     assert (event.actor_id, event.object_id) == (admin_user.pk, str(admin_user.pk))
     assert event.after == {"changed_by": "themselves"}
+
+
+def test_an_admin_adding_an_account_is_audited_without_its_password(
+    admin_client: Client, admin_user: User
+) -> None:
+    start = _last_id()
+    response = admin_client.post(
+        reverse("admin:accounts_user_add"),
+        {
+            "username": "newop",
+            "password1": NEW_PASSWORD,
+            "password2": NEW_PASSWORD,
+            "usable_password": "true",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    new = User.objects.get(username="newop")
+    [created] = [e for e in _events_since(start, "admin.created") if e.object_id == str(new.pk)]
+    assert created.actor_id == admin_user.pk
+    assert created.after["username"] == "newop"
+    assert "password" not in created.after
+    everything = json.dumps([[e.before, e.after] for e in AuditEvent.objects.filter(id__gt=start)])
+    assert NEW_PASSWORD not in everything and new.password not in everything
