@@ -52,13 +52,14 @@ def main() -> None:
     engine = prepare_database()
 
     from peel.accounts.actions import do_create_user
+    from peel.audit.actors import Robot
     from peel.robots.sandbox import Sandbox
     from peel.robots.testing import targets_with_policy
 
     targets.write_text(targets_with_policy(POLICY))
     sandbox = Sandbox(folder / "chs.sqlite3").start()
     os.environ.update(sandbox.environment())
-    operator = do_create_user("bench", "bench-operator", "x" * 20, ["operator"])
+    operator = do_create_user(Robot("bench"), "bench-operator", "x" * 20, ["operator"])
     try:
         phases = {
             "healthy": run_phase(operator, sandbox, args.healthy, args.workers, {}),

@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from peel.audit.actors import Robot
 from peel.audit.log import verify_chain
 from peel.evidence.models import EvidenceBlob
 from peel.evidence.store import blob_path
@@ -82,7 +83,7 @@ def test_a_worker_killed_midway_and_run_again_files_each_received_submission_onc
 ) -> None:
     for seed in range(REPORTS):
         body = json.dumps(sample_document(seed=200 + seed)).encode()
-        assert accept_json("test", Channel.API, body, file_now=False).status == "accepted"
+        assert accept_json(Robot("test"), Channel.API, body, file_now=False).status == "accepted"
     assert Report.objects.count() == 0
 
     first = _peel(["worker"], settings)

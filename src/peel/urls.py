@@ -10,6 +10,7 @@ urlpatterns = [
     path("", include("peel.workqueue.urls")),
     path("", include("peel.robots.urls")),
     path("", include("peel.triage.urls")),
+    path("", include("peel.oversight.urls")),
     path("staff/login/", auth_views.LoginView.as_view(), name="login"),
     path("staff/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),

@@ -57,6 +57,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     "auditor": [
         "audit.view_auditevent",
         "audit.view_accessevent",
+        "audit.view_audit_log",  # the auditor's pages (peel.oversight)
     ],
     "admin": [
         "workqueue.supervise_queue",

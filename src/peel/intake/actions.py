@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from peel.audit import log as audit
+from peel.audit.actors import Actor
 from peel.core.db import write_transaction
 from peel.evidence.actions import record_blob
 from peel.evidence.models import EvidenceBlob
@@ -33,7 +34,7 @@ def content_digest(payload: Any) -> str:
 
 
 def do_receive_submission(
-    actor: Any,
+    actor: Actor,
     *,
     submission_id: uuid.UUID,
     channel: str,
@@ -68,7 +69,7 @@ def do_receive_submission(
     return submission, True
 
 
-def do_file_submission(actor: Any, submission: Submission, draft: ReportDraft) -> Submission:
+def do_file_submission(actor: Actor, submission: Submission, draft: ReportDraft) -> Submission:
     """Create the report, its assessment and its work item for a received submission, once."""
     with write_transaction():
         locked = Submission.objects.select_for_update().get(pk=submission.pk)
@@ -83,7 +84,7 @@ def do_file_submission(actor: Any, submission: Submission, draft: ReportDraft) -
 
 
 def do_accept_submission(
-    actor: Any,
+    actor: Actor,
     *,
     submission_id: uuid.UUID,
     channel: str,
@@ -101,7 +102,7 @@ def do_accept_submission(
     return submission, created
 
 
-def do_accept_draft(actor: Any, draft: ReportDraft, channel: str = Channel.WEB) -> Submission:
+def do_accept_draft(actor: Actor, draft: ReportDraft, channel: str = Channel.WEB) -> Submission:
     """File a report already in draft form (demo generator, tests), keeping it as the evidence."""
     payload = json.loads(json.dumps(draft.as_dict(), default=str))
     submission, _ = do_accept_submission(
@@ -118,7 +119,7 @@ def do_accept_draft(actor: Any, draft: ReportDraft, channel: str = Channel.WEB) 
 # ---- Input that could not be filed ---------------------------------------------------------------
 
 
-def do_record_filing_error(actor: Any, submission: Submission, detail: str) -> None:
+def do_record_filing_error(actor: Actor, submission: Submission, detail: str) -> None:
     """Mark a received submission as not fileable, so workers pass it by (its raw input goes to
     quarantine with the reason, in the same transaction)."""
     detail = detail[:500]
@@ -129,7 +130,7 @@ def do_record_filing_error(actor: Any, submission: Submission, detail: str) -> N
 
 
 def do_quarantine(
-    actor: Any,
+    actor: Actor,
     *,
     channel: str,
     blob: EvidenceBlob,
@@ -179,7 +180,7 @@ def do_quarantine(
 
 
 def do_release_quarantine(
-    actor: Any, item: QuarantineItem, submission: Submission
+    actor: Actor, item: QuarantineItem, submission: Submission
 ) -> QuarantineItem:
     """Held input that has now been received as `submission`: no longer held."""
     with transaction.atomic():
@@ -198,7 +199,7 @@ def do_release_quarantine(
 # ---- Standard API callers ------------------------------------------------------------------------
 
 
-def do_add_api_client(actor: Any, name: str, secret_sha256: str) -> ApiClient:
+def do_add_api_client(actor: Actor, name: str, secret_sha256: str) -> ApiClient:
     """Onboard a Standard API caller. Only the secret's hash is given (and kept)."""
     with transaction.atomic():
         client = ApiClient.objects.create(
@@ -208,7 +209,7 @@ def do_add_api_client(actor: Any, name: str, secret_sha256: str) -> ApiClient:
     return client
 
 
-def do_revoke_api_client(actor: Any, client_id: str) -> ApiClient | None:
+def do_revoke_api_client(actor: Actor, client_id: str) -> ApiClient | None:
     """Stop accepting a caller's requests; None when no active client has that id."""
     with transaction.atomic():
         client = ApiClient.objects.select_for_update().filter(client_id=client_id).first()

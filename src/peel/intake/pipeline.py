@@ -24,6 +24,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from peel.audit import log as audit
+from peel.audit.actors import PIPELINE, Actor
 from peel.core.db import DATABASE_UNAVAILABLE, write_transaction
 from peel.core.text import db_safe
 from peel.evidence.models import EvidenceBlob
@@ -90,7 +91,9 @@ def held_on_failure(function: Callable[..., Outcome]) -> Callable[..., Outcome]:
     """
 
     @functools.wraps(function)
-    def accept(actor: Any, channel: str, blob: EvidenceBlob, *args: Any, **kwargs: Any) -> Outcome:
+    def accept(
+        actor: Actor, channel: str, blob: EvidenceBlob, *args: Any, **kwargs: Any
+    ) -> Outcome:
         try:
             return function(actor, channel, blob, *args, **kwargs)
         except NOT_THE_INPUTS_FAULT:
@@ -111,7 +114,7 @@ def held_on_failure(function: Callable[..., Outcome]) -> Callable[..., Outcome]:
 
 @held_on_failure
 def accept_document(
-    actor: Any,
+    actor: Actor,
     channel: str,
     blob: EvidenceBlob,
     body: Any,
@@ -224,7 +227,7 @@ def _storable(draft: ReportDraft) -> ReportDraft:
     return draft
 
 
-def file_submission(actor: Any, submission: Submission) -> Outcome:
+def file_submission(actor: Actor, submission: Submission) -> Outcome:
     """File one received submission (the worker's step). Re-checks it against today's schemas."""
     try:
         document = parse_document(submission.payload, national_schemas())
@@ -237,7 +240,7 @@ def file_submission(actor: Any, submission: Submission) -> Outcome:
 
 
 def _not_filed(
-    actor: Any, submission: Submission, reason: str, problems: list[Problem], sid: str
+    actor: Actor, submission: Submission, reason: str, problems: list[Problem], sid: str
 ) -> Outcome:
     """Mark the submission so workers pass it by, and hold its raw input with the reason."""
     do_record_filing_error(actor, submission, "; ".join(p.detail for p in problems))
@@ -245,7 +248,7 @@ def _not_filed(
     return quarantine(actor, submission.channel, submission.raw, reason, problems, source, sid)
 
 
-def file_next(actor: Any = "intake worker") -> Outcome | None:
+def file_next(actor: Actor = PIPELINE) -> Outcome | None:
     """Claim the riskiest, then oldest, unfiled submission and file it; None when none waits.
 
     The claim and the filing are one transaction holding the submission's row lock; on
@@ -283,7 +286,7 @@ def file_next(actor: Any = "intake worker") -> Outcome | None:
             )
 
 
-def file_pending(actor: Any = "intake worker", limit: int = 100) -> int:
+def file_pending(actor: Actor = PIPELINE, limit: int = 100) -> int:
     """File up to `limit` received submissions, riskiest first; return how many were filed."""
     filed = 0
     for _ in range(limit):
@@ -334,7 +337,7 @@ def intake_backlog(now: Any = None) -> Backlog:
 
 
 def accept_json(
-    actor: Any, channel: str, raw: bytes, *, source: str = "", file_now: bool = True
+    actor: Actor, channel: str, raw: bytes, *, source: str = "", file_now: bool = True
 ) -> Outcome:
     """Bytes that should be one SDM request document (the Standard API, `peel ingest sdm`)."""
     blob = store_bytes(raw, "application/json")
@@ -343,7 +346,7 @@ def accept_json(
 
 @held_on_failure
 def accept_json_blob(
-    actor: Any,
+    actor: Actor,
     channel: str,
     blob: EvidenceBlob,
     raw: bytes,
@@ -360,7 +363,7 @@ def accept_json_blob(
 
 
 def quarantine(
-    actor: Any,
+    actor: Actor,
     channel: str,
     blob: EvidenceBlob,
     reason: str,
@@ -398,12 +401,12 @@ def reprocessor(channel: str) -> Callable[[Reprocessor], Reprocessor]:
 
 
 @reprocessor(Channel.API)
-def _reprocess_api(actor: Any, blob: EvidenceBlob, raw: bytes, source: str) -> Outcome:
+def _reprocess_api(actor: Actor, blob: EvidenceBlob, raw: bytes, source: str) -> Outcome:
     return accept_json_blob(actor, Channel.API, blob, raw, source=source)
 
 
 @reprocessor(Channel.WEB)
-def _reprocess_web(actor: Any, blob: EvidenceBlob, raw: bytes, source: str) -> Outcome:
+def _reprocess_web(actor: Actor, blob: EvidenceBlob, raw: bytes, source: str) -> Outcome:
     # The web form's evidence is {"form": what the public typed, "sdm": the document built}.
     envelope = json.loads(raw)
     return accept_document(
@@ -411,7 +414,7 @@ def _reprocess_web(actor: Any, blob: EvidenceBlob, raw: bytes, source: str) -> O
     )
 
 
-def retry(actor: Any, item: QuarantineItem) -> Outcome:
+def retry(actor: Actor, item: QuarantineItem) -> Outcome:
     """Run held input through the path again (after a mapping or schema update)."""
     if item.status != QuarantineStatus.HELD:
         raise ValueError(

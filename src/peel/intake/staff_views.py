@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from peel.accounts.requests import staff_user
 from peel.intake.models import QuarantineItem, QuarantineStatus
 from peel.intake.pipeline import retry
 from peel.reports.access import log_reads_of_unfiled
@@ -56,7 +57,7 @@ def quarantine_list(request: HttpRequest) -> HttpResponse:
 def quarantine_retry(request: HttpRequest, item_id: int) -> HttpResponse:
     item = get_object_or_404(QuarantineItem, pk=item_id)
     try:
-        outcome = retry(request.user, item)
+        outcome = retry(staff_user(request), item)
     except ValueError as exc:
         messages.error(request, str(exc))
         return redirect("quarantine")

@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
+from peel.audit.actors import PUBLIC
 from peel.core.ratelimit import rate_limited, too_many
 from peel.evidence.store import store_bytes
 from peel.intake.forms import DangerForm
@@ -184,7 +185,7 @@ def report_check(request: HttpRequest) -> HttpResponse:
     raw = json.dumps(envelope, sort_keys=True, ensure_ascii=False).encode()
     with transaction.atomic():
         outcome = accept_document(
-            "public",
+            PUBLIC,
             Channel.WEB,
             store_bytes(raw, "application/json"),
             document,
@@ -209,7 +210,7 @@ def _draft_facts(facts: dict[str, Any]) -> dict[str, Any]:
 def _queue_receipt(request: HttpRequest, report: Report) -> None:
     # Withheld (and audited) by notifications if the reporter said email is not safe.
     status_url = request.build_absolute_uri(reverse("report-status"))
-    do_message_reporter("public", report, RECEIPT.purpose, status_url=status_url)
+    do_message_reporter(PUBLIC, report, RECEIPT.purpose, status_url=status_url)
 
 
 def receipt(request: HttpRequest, reference: str) -> HttpResponse:

@@ -11,7 +11,6 @@ Messages to reporters are composed from the registry in messages.py and sent by
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 from django.apps import apps
 from django.conf import settings
@@ -20,6 +19,7 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from peel.audit import log as audit
+from peel.audit.actors import OUTBOX, Actor
 from peel.notifications.models import EmailStatus, OutboundEmail
 from peel.notifications.withholding import withheld_reason
 
@@ -28,7 +28,7 @@ MAX_ATTEMPTS = 10
 
 
 def do_queue_email(
-    actor: Any, *, to: str, subject: str, body: str, purpose: str, about: models.Model
+    actor: Actor, *, to: str, subject: str, body: str, purpose: str, about: models.Model
 ) -> OutboundEmail | None:
     """Write the email to the outbox in the caller's transaction; it is sent once that commits.
     An email the recipient said must not be sent is not written: its withholding is audited."""
@@ -61,10 +61,6 @@ def _about(email: OutboundEmail) -> models.Model | None:
     return model._default_manager.filter(pk=email.object_id).first()
 
 
-# The actor named in the audit log for everything the outbox does by itself.
-OUTBOX = "outbox"
-
-
 def send_pending(limit: int = 100) -> dict[str, int]:
     """Send waiting emails, oldest first. A failure is recorded and retried next time.
 
@@ -94,7 +90,7 @@ def send_pending(limit: int = 100) -> dict[str, int]:
     return counts
 
 
-def do_record_email_sent(actor: Any, email: OutboundEmail) -> None:
+def do_record_email_sent(actor: Actor, email: OutboundEmail) -> None:
     with transaction.atomic():
         email.attempts += 1
         email.status, email.sent_at = EmailStatus.SENT, timezone.now()
@@ -102,7 +98,7 @@ def do_record_email_sent(actor: Any, email: OutboundEmail) -> None:
         audit.record(actor, "notifications.email_sent", email, after={"to": email.to})
 
 
-def do_record_email_failure(actor: Any, email: OutboundEmail, error: str) -> None:
+def do_record_email_failure(actor: Actor, email: OutboundEmail, error: str) -> None:
     """One failed attempt; after MAX_ATTEMPTS the email is given up (status failed)."""
     with transaction.atomic():
         email.attempts += 1
@@ -117,7 +113,7 @@ def do_record_email_failure(actor: Any, email: OutboundEmail, error: str) -> Non
         )  # fmt: skip
 
 
-def do_withhold_email(actor: Any, email: OutboundEmail, reason: str) -> None:
+def do_withhold_email(actor: Actor, email: OutboundEmail, reason: str) -> None:
     """A queued email the recipient has since said must not be sent: it never goes."""
     with transaction.atomic():
         email.status, email.last_error = EmailStatus.WITHHELD, reason

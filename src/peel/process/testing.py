@@ -8,6 +8,7 @@ import subprocess
 import sys
 from typing import Any
 
+from peel.audit.actors import TEST
 from peel.intake.actions import do_accept_draft
 from peel.reports.choices import HowInvolved, Role, SuspectKnown
 from peel.reports.drafts import LocationDraft, PersonDraft, ReportDraft
@@ -44,7 +45,7 @@ def make_draft(**overrides: Any) -> ReportDraft:
 
 
 def file_report(**overrides: Any) -> Report:
-    submission = do_accept_draft("test", make_draft(**overrides))
+    submission = do_accept_draft(TEST, make_draft(**overrides))
     assert submission.report is not None
     return submission.report
 

@@ -8,6 +8,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 
 from peel.audit import log as audit
+from peel.audit.actors import Actor
 from peel.notifications.actions import do_queue_email
 from peel.notifications.messages import REPORTER_MESSAGES
 from peel.notifications.models import OutboundEmail
@@ -32,7 +33,9 @@ def new_reference(received_at: datetime) -> str:
     return f"PEEL-{received_at:%y%m%d}-{suffix}"
 
 
-def do_create_report(actor: Any, draft: ReportDraft, channel: str, received_at: datetime) -> Report:
+def do_create_report(
+    actor: Actor, draft: ReportDraft, channel: str, received_at: datetime
+) -> Report:
     """Write a draft as a canonical report with its people, place and vehicles."""
     with transaction.atomic():
         location = None
@@ -84,7 +87,7 @@ def do_create_report(actor: Any, draft: ReportDraft, channel: str, received_at: 
     return report
 
 
-def do_set_report_status(actor: Any, report: Report, status: ReportStatus) -> None:
+def do_set_report_status(actor: Actor, report: Report, status: ReportStatus) -> None:
     with transaction.atomic():
         before = report.status
         if before == status:
@@ -97,7 +100,7 @@ def do_set_report_status(actor: Any, report: Report, status: ReportStatus) -> No
 # Called, in the same transaction, after a report's restriction changes: apps above reports
 # register here in their AppConfig.ready() (the work queue routes the report's open work to the
 # restricting team). Each is `follower(actor, report, reason)` and audits what it changes.
-RestrictionFollower = Callable[[Any, Report, str], object]
+RestrictionFollower = Callable[[Actor, Report, str], object]
 _RESTRICTION_FOLLOWERS: list[RestrictionFollower] = []
 
 
@@ -107,7 +110,7 @@ def follow_restrictions(follower: RestrictionFollower) -> RestrictionFollower:
     return follower
 
 
-def do_restrict_report(actor: Any, report: Report, team: Any, reason: str) -> None:
+def do_restrict_report(actor: Actor, report: Report, team: Any, reason: str) -> None:
     """Make a report visible only to one team (a report about a colleague, say), or lift the
     restriction with team=None. Its open work follows (see the registered followers)."""
     if not reason.strip():
@@ -132,7 +135,7 @@ def reporter_email(report: Report) -> str:
 
 
 def do_message_reporter(
-    actor: Any, report: Report, purpose: str, *, status_url: str = ""
+    actor: Actor, report: Report, purpose: str, *, status_url: str = ""
 ) -> OutboundEmail | None:
     """Send the reporter one of the registered messages (notifications/messages.py), if they
     gave an address and it is safe to use. None when nothing is sent (the outbox audits a

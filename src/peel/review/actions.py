@@ -15,7 +15,9 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from peel.accounts.models import User
 from peel.audit import log as audit
+from peel.audit.actors import PUBLIC
 from peel.notifications.messages import DECISION_UPDATE
 from peel.reports.access import may_read_report, team_allows, visible_related
 from peel.reports.actions import do_message_reporter, do_set_report_status
@@ -129,7 +131,7 @@ def _action_problems(data: DecisionInput, outcome: Outcome) -> dict[str, str]:
     return problems
 
 
-def do_record_decision(user: Any, item: WorkItem, data: DecisionInput) -> Decision:
+def do_record_decision(user: User, item: WorkItem, data: DecisionInput) -> Decision:
     if not user.has_perm("review.record_decision"):
         raise PermissionError("This account may not record crime-recording decisions.")
     if item.report is None:
@@ -207,7 +209,7 @@ def _decision_snapshot(decision: Decision) -> dict[str, object]:
     }
 
 
-def _record_crime(user: Any, report: Report, data: DecisionInput, now: Any) -> CrimeRecord | None:
+def _record_crime(user: User, report: Report, data: DecisionInput, now: Any) -> CrimeRecord | None:
     """Record the crime, or reclassify the one already recorded; a later non-crime decision
     cancels it (the number stays, never reused)."""
     existing = CrimeRecord.objects.select_for_update().filter(report=report).first()
@@ -243,7 +245,7 @@ def _record_crime(user: Any, report: Report, data: DecisionInput, now: Any) -> C
     return crime
 
 
-def _start_follow_ups(user: Any, decision: Decision, data: DecisionInput) -> None:
+def _start_follow_ups(user: User, decision: Decision, data: DecisionInput) -> None:
     report, actions = decision.report, set(decision.actions)
     what = decision.offence_description or decision.closing_label
     if NextAction.DEPLOY in actions:
@@ -288,12 +290,12 @@ def do_answer_info_request(report: Report, answer: str) -> InfoRequest:
             raise ValueError("We have not asked you anything about this report.")
         request.answer, request.answered_at = answer[:4000], timezone.now()
         request.save(update_fields=["answer", "answered_at"])
-        audit.record("public", "review.info_answered", request, after={"length": len(answer)})
+        audit.record(PUBLIC, "review.info_answered", request, after={"length": len(answer)})
         if not WorkItem.objects.filter(
             report=report, kind=WorkKind.REVIEW_REPORT, status__in=OPEN_STATUSES
         ).exists():
             do_enqueue_report(
-                "public", report, _report_grade(report),
+                PUBLIC, report, _report_grade(report),
                 summary="The reporter answered a request for information.",
             )  # fmt: skip
     return request
@@ -307,7 +309,7 @@ def _report_grade(report: Report) -> str:
 # ---- Duplicates: merge and undo ------------------------------------------------------------------
 
 
-def do_merge_reports(user: Any, kept: Report, duplicate: Report, reason: str) -> ReportMerge:
+def do_merge_reports(user: User, kept: Report, duplicate: Report, reason: str) -> ReportMerge:
     """Join a second report of the same incident to the one kept. The duplicate's open work is
     cancelled; nothing is deleted, and `do_unmerge` puts it all back on the queue."""
     if not reason.strip():
@@ -338,7 +340,7 @@ def do_merge_reports(user: Any, kept: Report, duplicate: Report, reason: str) ->
     return merge
 
 
-def do_unmerge(user: Any, merge_id: int, reason: str) -> ReportMerge:
+def do_unmerge(user: User, merge_id: int, reason: str) -> ReportMerge:
     if not reason.strip():
         raise ValueError("Say why the merge is undone.")
     with transaction.atomic():
@@ -362,7 +364,7 @@ def do_unmerge(user: Any, merge_id: int, reason: str) -> ReportMerge:
 
 
 def do_sample_decisions(
-    supervisor: Any, count: int, since: Any, operator: Any = None
+    supervisor: User, count: int, since: Any, operator: Any = None
 ) -> list[QualityCheck]:
     """Draw `count` decisions made since `since` (optionally by one operator) that have not
     been drawn before, at random, for a supervisor to check."""
@@ -391,7 +393,7 @@ def do_sample_decisions(
     return checks
 
 
-def do_agree(supervisor: Any, check_id: int, comment: str = "") -> QualityCheck:
+def do_agree(supervisor: User, check_id: int, comment: str = "") -> QualityCheck:
     with transaction.atomic():
         check = _pending_check(supervisor, check_id)
         check.verdict, check.comment = Verdict.AGREED, comment.strip()
@@ -401,7 +403,7 @@ def do_agree(supervisor: Any, check_id: int, comment: str = "") -> QualityCheck:
     return check
 
 
-def do_send_back(supervisor: Any, check_id: int, comment: str) -> QualityCheck:
+def do_send_back(supervisor: User, check_id: int, comment: str) -> QualityCheck:
     """Send a decision back to the operator who made it: a review item kept for them, first on
     their next Get Work, carrying the supervisor's comment."""
     if not comment.strip():
@@ -430,7 +432,7 @@ def do_send_back(supervisor: Any, check_id: int, comment: str) -> QualityCheck:
     return check
 
 
-def _pending_check(supervisor: Any, check_id: int) -> QualityCheck:
+def _pending_check(supervisor: User, check_id: int) -> QualityCheck:
     if not supervisor.has_perm("review.check_quality"):
         raise PermissionError("Only a supervisor may check decisions.")
     check = (

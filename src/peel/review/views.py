@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from peel.accounts.requests import staff_user
 from peel.reports.access import (
     get_report_for_user,
     log_reads,
@@ -146,7 +147,7 @@ def review_item(request: HttpRequest, item_id: int) -> HttpResponse:
     if request.method == "POST":
         if form.is_valid():
             try:
-                decision = do_record_decision(request.user, item, form.to_input())
+                decision = do_record_decision(staff_user(request), item, form.to_input())
             except DecisionError as exc:
                 form.add_problems(exc.problems)
             except NotYourItem as exc:
@@ -244,7 +245,7 @@ def merge_duplicate(request: HttpRequest, item_id: int) -> HttpResponse:
         else _duplicate_shown(request, item, form)
     )
     try:
-        do_merge_reports(request.user, item.report, duplicate, form.cleaned_data["reason"])
+        do_merge_reports(staff_user(request), item.report, duplicate, form.cleaned_data["reason"])
     except ValueError as exc:
         messages.error(request, str(exc))
     else:
@@ -279,7 +280,7 @@ def undo_merge(request: HttpRequest, merge_id: int) -> HttpResponse:
         messages.error(request, "Give a reason for undoing the merge.")
     else:
         try:
-            do_unmerge(request.user, merge.pk, form.cleaned_data["reason"])
+            do_unmerge(staff_user(request), merge.pk, form.cleaned_data["reason"])
         except ValueError as exc:
             messages.error(request, str(exc))
         else:
@@ -299,7 +300,7 @@ def quality(request: HttpRequest) -> HttpResponse:
     form = SampleForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         since = timezone.now() - dt.timedelta(days=form.cleaned_data["days"])
-        drawn = do_sample_decisions(request.user, form.cleaned_data["count"], since)
+        drawn = do_sample_decisions(staff_user(request), form.cleaned_data["count"], since)
         messages.success(request, f"{len(drawn)} decision(s) drawn for checking.")
         return redirect("quality")
     today = timezone.localdate()
@@ -364,10 +365,10 @@ def check_decision(request: HttpRequest, check_id: int) -> HttpResponse:
         raise Http404("No such quality check.")  # not listed for this supervisor either
     try:
         if form.cleaned_data["verdict"] == "agree":
-            do_agree(request.user, check_id, form.cleaned_data["comment"])
+            do_agree(staff_user(request), check_id, form.cleaned_data["comment"])
             messages.success(request, "Decision agreed.")
         else:
-            do_send_back(request.user, check_id, form.cleaned_data["comment"])
+            do_send_back(staff_user(request), check_id, form.cleaned_data["comment"])
             messages.success(request, "Sent back: the operator gets it on their next Get Work.")
     except (ValueError, QualityCheck.DoesNotExist) as exc:
         messages.error(request, str(exc))

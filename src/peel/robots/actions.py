@@ -16,7 +16,9 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
+from peel.accounts.models import User
 from peel.audit import log as audit
+from peel.audit.actors import ROBOT_SUPERVISOR, ROBOTS, Actor, Robot, robot_worker
 from peel.core.db import skip_locked, write_transaction
 from peel.evidence.actions import record_blob
 from peel.evidence.models import EvidenceBlob
@@ -42,8 +44,8 @@ def lease_length() -> timedelta:
     return timedelta(seconds=float(settings.PEEL["ROBOT_LEASE_SECONDS"]))
 
 
-def _actor(worker: str) -> str:
-    return f"robot {worker}"
+def _actor(worker: str) -> Robot:
+    return robot_worker(worker)
 
 
 def _policy(target: str) -> Policy:
@@ -56,7 +58,7 @@ def _policy(target: str) -> Policy:
 # ---- Creating tasks --------------------------------------------------------------------------
 
 
-def do_enqueue_robot_tasks(actor: Any, decision: DecisionRecord) -> list[RobotTask]:
+def do_enqueue_robot_tasks(actor: Actor, decision: DecisionRecord) -> list[RobotTask]:
     """One task per target that wants this decision, created in the decision's transaction so
     a recorded decision is never left without its robot work. Tasks of the decision it
     supersedes that have not started are cancelled: only the latest decision is carried.
@@ -163,7 +165,7 @@ def _take_probe(task: RobotTask, now: datetime) -> bool:
         return False
     breaker = CircuitBreaker.objects.get(target=task.target)
     audit.record(
-        "robots", "robot.breaker_probing", breaker,
+        ROBOTS, "robot.breaker_probing", breaker,
         after={"state": breaker.state, "probe": task.pk, "retry_at": breaker.retry_at},
     )  # fmt: skip
     return True
@@ -311,14 +313,12 @@ def _to_person(task: RobotTask, reason: str, now: datetime) -> None:
     target = robot_targets().targets.get(task.target)
     label = target.label if target else task.target
     item = do_enqueue(
-        "robots", WorkKind.MANUAL_TRANSPOSITION, task.grade, report=task.report,
+        ROBOTS, WorkKind.MANUAL_TRANSPOSITION, task.grade, report=task.report,
         summary=f"Key {task.report.reference} into {label} by hand: {reason}",
     )  # fmt: skip
     task.manual_item = item
     task.save()
-    audit.record(
-        "robots", "robot.handed_to_person", task, after={"reason": reason, "item": item.pk}
-    )
+    audit.record(ROBOTS, "robot.handed_to_person", task, after={"reason": reason, "item": item.pk})
 
 
 # ---- The circuit breaker ---------------------------------------------------------------------
@@ -342,7 +342,7 @@ def _breaker_success(target: str) -> None:
     )
     if before != BreakerState.CLOSED:
         audit.record(
-            "robots", "robot.breaker_closed", breaker, {"state": before}, {"state": breaker.state}
+            ROBOTS, "robot.breaker_closed", breaker, {"state": before}, {"state": breaker.state}
         )
 
 
@@ -369,7 +369,7 @@ def _open(breaker: CircuitBreaker, cooldown: float, now: datetime) -> None:
     breaker.cooldown_seconds = int(cooldown)
     breaker.retry_at = now + timedelta(seconds=cooldown)
     audit.record(
-        "robots", "robot.breaker_opened", breaker, before,
+        ROBOTS, "robot.breaker_opened", breaker, before,
         {"state": breaker.state, "retry_at": breaker.retry_at, "reason": breaker.last_error},
     )  # fmt: skip
 
@@ -377,7 +377,7 @@ def _open(breaker: CircuitBreaker, cooldown: float, now: datetime) -> None:
 # ---- Supervisors' actions --------------------------------------------------------------------
 
 
-def _failed(supervisor: Any, task_id: int, reason: str) -> RobotTask:
+def _failed(supervisor: User, task_id: int, reason: str) -> RobotTask:
     if not supervisor.has_perm("robots.manage_robots"):
         raise PermissionError("Only a supervisor may retry or reassign robot tasks.")
     if not reason.strip():
@@ -388,7 +388,7 @@ def _failed(supervisor: Any, task_id: int, reason: str) -> RobotTask:
     return task
 
 
-def do_retry_task(supervisor: Any, task_id: int, reason: str) -> RobotTask:
+def do_retry_task(supervisor: User, task_id: int, reason: str) -> RobotTask:
     """Give a failed task back to the robots (after the screen map was updated, say). Its
     manual item is cancelled, unless a person has already started or finished it."""
     with transaction.atomic():
@@ -411,7 +411,7 @@ def do_retry_task(supervisor: Any, task_id: int, reason: str) -> RobotTask:
     return task
 
 
-def do_give_to_person(supervisor: Any, task_id: int, person: Any, reason: str) -> WorkItem:
+def do_give_to_person(supervisor: User, task_id: int, person: User, reason: str) -> WorkItem:
     """Hand a failed task's manual item straight to a named person."""
     with transaction.atomic():
         task = _failed(supervisor, task_id, reason)
@@ -420,7 +420,7 @@ def do_give_to_person(supervisor: Any, task_id: int, person: Any, reason: str) -
         return do_reassign_item(supervisor, task.manual_item.pk, person, reason)
 
 
-def do_complete_transposition(user: Any, item_id: int, downstream_ref: str, note: str) -> WorkItem:
+def do_complete_transposition(user: User, item_id: int, downstream_ref: str, note: str) -> WorkItem:
     """A person re-keyed what a robot could not: the manual item is done, and the robot task
     records where the record now is."""
     if not downstream_ref.strip():
@@ -481,6 +481,6 @@ def do_restart_worker(name: str) -> None:
         worker.stopped_at, worker.last_seen_at = None, now
         worker.save(update_fields=["restarts", "stopped_at", "last_seen_at"])
         audit.record(
-            "robot supervisor", "robot.worker_restarted", worker, before,
+            ROBOT_SUPERVISOR, "robot.worker_restarted", worker, before,
             {"restarts": worker.restarts, "stopped_at": None},
         )  # fmt: skip

@@ -7,6 +7,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
+from peel.accounts.requests import staff_user
 from peel.evidence.store import read_bytes
 from peel.reports.access import (
     get_report_for_user,
@@ -85,7 +86,7 @@ def retry_task(request: HttpRequest, task_id: int) -> HttpResponse:
         return redirect("robots-failed")
     _readable_task(request, task_id)
     try:
-        do_retry_task(request.user, task_id, form.cleaned_data["reason"])
+        do_retry_task(staff_user(request), task_id, form.cleaned_data["reason"])
     except (ValueError, RobotTask.DoesNotExist) as exc:
         messages.error(request, str(exc))
     else:
@@ -104,7 +105,7 @@ def give_task(request: HttpRequest, task_id: int) -> HttpResponse:
     person = form.cleaned_data["person"]
     _readable_task(request, task_id)
     try:
-        do_give_to_person(request.user, task_id, person, form.cleaned_data["reason"])
+        do_give_to_person(staff_user(request), task_id, person, form.cleaned_data["reason"])
     except (ValueError, RobotTask.DoesNotExist) as exc:
         messages.error(request, str(exc))
     else:
@@ -155,7 +156,7 @@ def manual_transposition(request: HttpRequest, item_id: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             do_complete_transposition(
-                request.user, item.pk, form.cleaned_data["downstream_ref"],
+                staff_user(request), item.pk, form.cleaned_data["downstream_ref"],
                 form.cleaned_data["note"],
             )  # fmt: skip
         except NotYourItem as exc:

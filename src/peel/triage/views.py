@@ -6,6 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
+from peel.accounts.requests import staff_user
 from peel.reports.access import get_report_for_user, read_reports
 from peel.reports.models import Report
 from peel.triage.actions import do_activate_ruleset, do_propose_ruleset, do_record_dash
@@ -29,7 +30,7 @@ def dash_form(request: HttpRequest, report_id: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             record = do_record_dash(
-                request.user, report, form.answers(),
+                staff_user(request), report, form.answers(),
                 form.cleaned_data["professional_judgement_high"], form.cleaned_data["rationale"],
             )  # fmt: skip
         except ValueError as exc:
@@ -56,7 +57,7 @@ def rules(request: HttpRequest) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         try:
-            row = do_propose_ruleset(request.user, form.cleaned_data["source"])
+            row = do_propose_ruleset(staff_user(request), form.cleaned_data["source"])
         except RuleSetError as exc:
             form.add_error("source", str(exc))
         else:
@@ -116,7 +117,7 @@ def rules_preview(request: HttpRequest, version_id: int) -> HttpResponse:
 @require_POST
 def rules_activate(request: HttpRequest, version_id: int) -> HttpResponse:
     try:
-        row = do_activate_ruleset(request.user, version_id)
+        row = do_activate_ruleset(staff_user(request), version_id)
     except (ValueError, RuleSetVersion.DoesNotExist) as exc:
         messages.error(request, str(exc))
         return redirect("triage-rules-preview", version_id=version_id)

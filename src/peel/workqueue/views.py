@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
+from peel.accounts.requests import staff_user
 from peel.core.formerrors import field_messages
 from peel.reports.access import get_report_for_user, restricted_not_shown, visible_related
 from peel.reports.contact import contact_panel
@@ -59,7 +60,7 @@ def staff_home(request: HttpRequest) -> HttpResponse:
 @require_POST
 def get_work(request: HttpRequest) -> HttpResponse:
     try:
-        item = do_get_work(request.user)
+        item = do_get_work(staff_user(request))
     except PermissionError as exc:
         messages.error(request, str(exc))
         return redirect("staff-home")
@@ -128,10 +129,14 @@ def bulk_action(request: HttpRequest) -> HttpResponse:
         return redirect(back)
     data = form.cleaned_data
     act = {
-        "return": lambda pk: do_return_item(request.user, pk, data["reason"]),
-        "escalate": lambda pk: do_escalate_item(request.user, pk, data["grade"], data["reason"]),
-        "reassign": lambda pk: do_reassign_item(request.user, pk, data["to_user"], data["reason"]),
-        "route": lambda pk: do_route_item(request.user, pk, data["team"], data["reason"]),
+        "return": lambda pk: do_return_item(staff_user(request), pk, data["reason"]),
+        "escalate": lambda pk: do_escalate_item(
+            staff_user(request), pk, data["grade"], data["reason"]
+        ),
+        "reassign": lambda pk: do_reassign_item(
+            staff_user(request), pk, data["to_user"], data["reason"]
+        ),
+        "route": lambda pk: do_route_item(staff_user(request), pk, data["team"], data["reason"]),
     }[data["action"]]
     done, refused = 0, []
     for pk in data["items"]:
@@ -156,7 +161,7 @@ def return_item(request: HttpRequest, item_id: int) -> HttpResponse:
     if not visible_related(request.user, WorkItem.objects.filter(pk=item_id)).exists():
         raise Http404("No such work item.")  # not listed for this supervisor either
     try:
-        item = do_return_item(request.user, item_id, reason)
+        item = do_return_item(staff_user(request), item_id, reason)
     except (ValueError, WorkItem.DoesNotExist) as exc:
         messages.error(request, str(exc))
     else:
@@ -197,7 +202,7 @@ def work_item(request: HttpRequest, item_id: int) -> HttpResponse:
     form = TaskDoneForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            do_complete_task(request.user, item.pk, form.cleaned_data["note"])
+            do_complete_task(staff_user(request), item.pk, form.cleaned_data["note"])
         except NotYourItem as exc:
             messages.error(request, str(exc))
             return redirect("staff-home")
@@ -223,7 +228,7 @@ def hand_back(request: HttpRequest, item_id: int) -> HttpResponse:
     return _my_item_action(
         request,
         item_id,
-        lambda: do_hand_back(request.user, item_id, reason),
+        lambda: do_hand_back(staff_user(request), item_id, reason),
         f"Item {item_id} is back on the queue.",
     )
 
@@ -239,7 +244,7 @@ def park(request: HttpRequest, item_id: int) -> HttpResponse:
     follow_up = form.cleaned_data["follow_up_at"]
     return _my_item_action(
         request, item_id,
-        lambda: do_park(request.user, item_id, form.cleaned_data["reason"], follow_up),
+        lambda: do_park(staff_user(request), item_id, form.cleaned_data["reason"], follow_up),
         f"Item {item_id} is parked until {timezone.localtime(follow_up):%a %d %b %H:%M}.",
     )  # fmt: skip
 
@@ -250,7 +255,7 @@ def park(request: HttpRequest, item_id: int) -> HttpResponse:
 def heartbeat(request: HttpRequest, item_id: int) -> HttpResponse:
     """Sent by the review page every minute while the operator is active (static/peel/heartbeat.js)."""
     try:
-        item = do_heartbeat(request.user, item_id)
+        item = do_heartbeat(staff_user(request), item_id)
     except (NotYourItem, WorkItem.DoesNotExist):
         return JsonResponse({"held": False}, status=409)
     return JsonResponse(

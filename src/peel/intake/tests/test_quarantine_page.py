@@ -7,6 +7,7 @@ from django.core.management import call_command
 from django.test import Client
 
 from peel.accounts.models import User
+from peel.audit.actors import Robot
 from peel.evidence.store import store_bytes
 from peel.intake.models import QuarantineItem, QuarantineStatus
 from peel.intake.pipeline import accept_json
@@ -22,7 +23,7 @@ def _hold_new_field(seed: int, name: str = "incidentNoiseLevel") -> QuarantineIt
 
     document = sample_document(seed=seed)
     document["data"]["attributes"][name] = "loud"
-    outcome = accept_json("test", Channel.API, json.dumps(document).encode())
+    outcome = accept_json(Robot("test"), Channel.API, json.dumps(document).encode())
     assert outcome.quarantine is not None
     return outcome.quarantine
 
@@ -30,7 +31,7 @@ def _hold_new_field(seed: int, name: str = "incidentNoiseLevel") -> QuarantineIt
 def test_the_page_lists_reasons_and_counts_form_changes(client: Client, supervisor: User) -> None:
     _hold_new_field(1)
     _hold_new_field(2)
-    accept_json("test", Channel.API, b"<html>not json</html>")
+    accept_json(Robot("test"), Channel.API, b"<html>not json</html>")
     client.login(username=supervisor.username, password=PASSWORD)
     home = client.get("/staff/").content.decode()
     assert "3 held" in home
@@ -63,8 +64,8 @@ def test_retry_from_the_page_and_the_command(
 
 
 def test_the_same_bytes_are_held_once() -> None:
-    first = accept_json("test", Channel.API, b"{broken")
-    second = accept_json("test", Channel.API, b"{broken")
+    first = accept_json(Robot("test"), Channel.API, b"{broken")
+    second = accept_json(Robot("test"), Channel.API, b"{broken")
     assert first.quarantine == second.quarantine and QuarantineItem.objects.count() == 1
     assert QuarantineItem.objects.get().attempts == 2
     assert store_bytes(b"{broken", "x").sha256 == first.quarantine.raw.sha256  # type: ignore[union-attr]

@@ -29,6 +29,7 @@ from django.db import transaction
 from django.test import Client
 from hypothesis import HealthCheck, Phase, given, settings
 
+from peel.audit.actors import Robot
 from peel.intake.email import accept_email, build_report_email
 from peel.intake.pipeline import file_pending
 from peel.intake.tests.strategies import POSTCODES, form_answers, sdm_documents
@@ -300,7 +301,7 @@ def email_keeps_every_value(
 ) -> None:
     """File the document as an email built with these parts; every value reaches every place."""
     with rolled_back():
-        outcome = accept_email("test", build_report_email(document, **email))
+        outcome = accept_email(Robot("test"), build_report_email(document, **email))
         assert outcome.ok, outcome
         texts = read_everywhere(operator, supervisor, outcome.submission.report)
         check(document, texts, EVERYWHERE, loose=loose)

@@ -17,6 +17,7 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
+from peel.audit.actors import Robot
 from peel.evidence.store import read_bytes
 from peel.intake.email import accept_email, build_report_email
 from peel.intake.models import QuarantineItem, QuarantineReason, Submission
@@ -257,7 +258,7 @@ def test_any_attachment_in_an_email_is_filed_or_held_and_the_batch_goes_on(
     attachment: bytes,
 ) -> None:
     raw = _email_with_attachment(attachment)
-    outcome = accept_email("test", raw)
+    outcome = accept_email(Robot("test"), raw)
     assert outcome.status in ("accepted", "duplicate", "quarantined")
     held = _accounted_for(raw)
     if outcome.status == "quarantined":

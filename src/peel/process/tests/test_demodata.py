@@ -5,6 +5,7 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
+from peel.audit.actors import Robot
 from peel.core.identifiers import normalise_phone, normalise_postcode, normalise_vrm
 from peel.intake.actions import do_accept_draft
 from peel.intake.models import QuarantineItem
@@ -120,7 +121,7 @@ def test_ages_injuries_and_answers_agree_in_every_generated_report() -> None:
 def test_triage_grades_each_scenario_as_its_risk_answers_say() -> None:
     cases = list(DemoReportFactory(seed=5).cases(120))
     for case in cases:
-        report = do_accept_draft("test", case.draft).report
+        report = do_accept_draft(Robot("test"), case.draft).report
         assert report is not None
         grade = report.assessments.first().grade
         scenario, draft = case.scenario, case.draft

@@ -8,6 +8,7 @@ from django.test import Client
 from django.utils import timezone
 
 from peel.accounts.models import Team
+from peel.audit.actors import Robot
 from peel.audit.models import AccessEvent, AuditEvent
 from peel.intake.email import accept_email, build_report_email
 from peel.process.testing import file_report
@@ -136,7 +137,7 @@ def test_an_operator_may_merge_only_a_report_offered_to_them(client: Client, ope
 
 def test_the_emails_pdf_opens_in_the_page_and_each_read_is_logged(client: Client, operator):
     raw = build_report_email(sample_document(seed=11))
-    assert accept_email("test", raw).ok
+    assert accept_email(Robot("test"), raw).ok
     item = do_get_work(operator)
     assert item is not None and item.report is not None
     client.force_login(operator)
@@ -156,7 +157,7 @@ def test_the_emails_pdf_opens_in_the_page_and_each_read_is_logged(client: Client
 def test_someone_not_holding_the_report_cannot_open_its_attachments(
     client: Client, operator, other_operator
 ) -> None:
-    assert accept_email("test", build_report_email(sample_document(seed=12))).ok
+    assert accept_email(Robot("test"), build_report_email(sample_document(seed=12))).ok
     item = do_get_work(operator)
     assert item is not None and item.report is not None
     client.force_login(other_operator)
@@ -170,7 +171,7 @@ def test_a_web_report_offers_a_pdf_rendering(client: Client, operator) -> None:
     from peel.intake.pipeline import accept_json
     from peel.reports.choices import Channel
 
-    assert accept_json("t", Channel.API, json.dumps(sample_document(seed=5)).encode()).ok
+    assert accept_json(Robot("t"), Channel.API, json.dumps(sample_document(seed=5)).encode()).ok
     item = do_get_work(operator)
     assert item is not None and item.report is not None
     client.force_login(operator)

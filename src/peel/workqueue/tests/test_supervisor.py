@@ -9,6 +9,7 @@ from django.test import Client
 from django.utils import timezone
 
 from peel.accounts.models import Team
+from peel.audit.actors import Robot
 from peel.audit.models import AuditEvent
 from peel.process.testing import PASSWORD, file_report
 from peel.workqueue.actions import (
@@ -23,7 +24,9 @@ pytestmark = pytest.mark.django_db
 
 
 def referral(grade: str = "AMBER") -> WorkItem:
-    return do_enqueue("test", WorkKind.SAFEGUARDING_REFERRAL, grade, summary="School concern")
+    return do_enqueue(
+        Robot("test"), WorkKind.SAFEGUARDING_REFERRAL, grade, summary="School concern"
+    )
 
 
 def login(client: Client, user) -> Client:
@@ -49,7 +52,7 @@ def test_an_operator_moved_to_another_team_gets_that_teams_work_only(make_user) 
     file_report()  # routed to the contact centre
     assert do_get_work(hub_operator) is None
     transposition = do_enqueue(
-        "robot", WorkKind.MANUAL_TRANSPOSITION, "P3", summary="Robot could not write the VRM",
+        Robot("robot"), WorkKind.MANUAL_TRANSPOSITION, "P3", summary="Robot could not write the VRM",
         team=Team.objects.get(slug="safeguarding-hub"),
     )  # fmt: skip
     got = do_get_work(hub_operator)

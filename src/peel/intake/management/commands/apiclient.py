@@ -5,9 +5,12 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from peel.audit.actors import command
 from peel.intake.actions import do_add_api_client, do_revoke_api_client
 from peel.intake.api import secret_digest
 from peel.intake.models import ApiClient
+
+ACTOR = command("apiclient")
 
 
 class Command(BaseCommand):
@@ -31,9 +34,9 @@ class Command(BaseCommand):
             raise CommandError(f"`peel apiclient {subcommand}` needs an argument.")
         if subcommand == "add":
             secret = secrets.token_urlsafe(32)
-            client = do_add_api_client("peel apiclient", arg, secret_digest(secret))
+            client = do_add_api_client(ACTOR, arg, secret_digest(secret))
             self.stdout.write(f"client_id={client.client_id}\nclient_secret={secret}")
             return
-        if do_revoke_api_client("peel apiclient", arg) is None:
+        if do_revoke_api_client(ACTOR, arg) is None:
             raise CommandError(f"No active API client with id {arg}.")
         self.stdout.write(f"Revoked {arg}.")

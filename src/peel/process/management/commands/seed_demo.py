@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandParser
 
 from peel.accounts.actions import do_create_user, do_set_password
 from peel.accounts.models import User
+from peel.audit.actors import DEMO, Robot
 from peel.intake.actions import do_accept_draft
 from peel.intake.email import accept_email, build_report_email
 from peel.intake.pipeline import accept_json
@@ -22,6 +23,9 @@ from peel.review.reference import offences, suggest_category
 from peel.review.testing import decision_input
 from peel.sdm.samples import sample_document
 from peel.workqueue.actions import do_get_work
+
+DEMO_HUB = Robot("national hub (demo)")
+DEMO_EMAIL = Robot("email intake (demo)")
 
 DEMO_USERS = [
     ("operator1", ["operator"], "Olivia", "Okafor"),
@@ -50,13 +54,13 @@ def ensure_demo_users() -> dict[str, str]:
             continue
         password = secrets.token_urlsafe(9)
         if user is not None:
-            do_set_password("demo set-up", user, password)
+            do_set_password(DEMO, user, password)
         else:
             extra: dict[str, Any] = (
                 {"is_staff": True, "is_superuser": True} if username == "admin" else {}
             )
             do_create_user(
-                "demo set-up", username, password, roles, first_name=first, last_name=last, **extra
+                DEMO, username, password, roles, first_name=first, last_name=last, **extra
             )
         logins[username] = password
     path.write_text(json.dumps(logins, indent=2))
@@ -121,7 +125,7 @@ class Command(BaseCommand):
         created = 0
         scenarios: dict[int, Scenario] = {}
         for case in factory.cases(options["reports"]):
-            submission = do_accept_draft("demo generator", case.draft)
+            submission = do_accept_draft(Robot("demo generator"), case.draft)
             assert submission.report_id is not None
             scenarios[submission.report_id] = case.scenario
             created += 1
@@ -151,18 +155,18 @@ class Command(BaseCommand):
                     if entity["id"].startswith("person.victim"):
                         entity["attributes"]["contactPreference"] = ["CPNC_0002"]
             body = json.dumps(document).encode()
-            filed += accept_json("national hub (demo)", Channel.API, body).ok
+            filed += accept_json(DEMO_HUB, Channel.API, body).ok
         for i in range(5):
             raw = build_report_email(
                 sample_document(seed=seed * 1000 + 500 + i), json_attachment=i % 2 == 0
             )
-            filed += accept_email("email intake (demo)", raw, source="demo").ok
+            filed += accept_email(DEMO_EMAIL, raw, source="demo").ok
         for i in range(3):  # the national form gained a field Peel does not know yet
             document = sample_document(seed=seed * 1000 + 900 + i)
             document["data"]["attributes"]["incidentReportedOnline"] = True
-            accept_json("national hub (demo)", Channel.API, json.dumps(document).encode())
+            accept_json(DEMO_HUB, Channel.API, json.dumps(document).encode())
         accept_email(
-            "email intake (demo)",
+            DEMO_EMAIL,
             b"From: someone@example.org\nSubject: hi\n\nIs the station open?\n",
         )
         return filed

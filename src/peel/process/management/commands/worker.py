@@ -7,6 +7,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 
+from peel.audit.verification import start_in_thread as verify_chain_daily
 from peel.evidence.store import sweep_incomplete
 from peel.intake import worker
 from peel.intake.pipeline import file_pending
@@ -57,6 +58,7 @@ class Command(BaseCommand):
             from peel.robots.worker import start_pool
 
             pool = start_pool(robots, stop)
+        verify_chain_daily(stop)  # and when an auditor asks; a thread, so filing never waits
         self.stdout.write(
             f"Peel worker running with {robots} robot(s) (Ctrl+C to stop).", ending="\n"
         )
