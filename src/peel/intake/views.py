@@ -14,9 +14,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods
 from django_ratelimit.core import is_ratelimited
 
+from peel.core.access_rules import public, reference_holder
 from peel.intake.evidence import store_bytes
 from peel.intake.forms import AnswerForm, DangerForm, StatusForm
 from peel.intake.pipeline import accept_document
@@ -38,6 +38,7 @@ from peel.review.actions import do_answer_info_request
 security = logging.getLogger("peel.security")
 
 
+@public()
 def home(request: HttpRequest) -> HttpResponse:
     return render(request, "intake/home.html")
 
@@ -70,6 +71,7 @@ def _state(request: HttpRequest, definition: FormDefinition) -> dict[str, Any]:
     return state
 
 
+@public()
 def report_start(request: HttpRequest) -> HttpResponse:
     definition = load_definition()
     _state(request, definition)
@@ -77,7 +79,7 @@ def report_start(request: HttpRequest) -> HttpResponse:
 
 
 @never_cache  # nothing of a report stays in the browser's cache for someone else to find
-@require_http_methods(["GET", "POST"])
+@public(methods=("GET", "POST"))
 def report_page(request: HttpRequest, page_id: str) -> HttpResponse:
     definition = load_definition()
     state = _state(request, definition)
@@ -114,7 +116,7 @@ def report_page(request: HttpRequest, page_id: str) -> HttpResponse:
 
 
 @never_cache
-@require_http_methods(["GET", "POST"])
+@public(methods=("GET", "POST"))
 def report_danger(request: HttpRequest) -> HttpResponse:
     """Someone needs help now: call 999 (or the silent and deaf options); the form is a record."""
     definition = load_definition()
@@ -147,7 +149,7 @@ def _danger_reasons(answers: dict[str, Any]) -> list[str]:
 
 
 @never_cache
-@require_http_methods(["GET", "POST"])
+@public(methods=("GET", "POST"))
 def report_check(request: HttpRequest) -> HttpResponse:
     definition = load_definition()
     state = _state(request, definition)
@@ -219,6 +221,7 @@ def _queue_receipt(request: HttpRequest, report: Report) -> None:
     do_message_reporter("public", report, RECEIPT.purpose, status_url=status_url)
 
 
+@reference_holder()
 def receipt(request: HttpRequest, reference: str) -> HttpResponse:
     # Shows only the reference and what happens next: nothing the reporter did not already know.
     report = get_object_or_404(
@@ -228,7 +231,7 @@ def receipt(request: HttpRequest, reference: str) -> HttpResponse:
 
 
 @never_cache
-@require_http_methods(["GET", "POST"])
+@reference_holder(methods=("GET", "POST"))
 def report_status(request: HttpRequest) -> HttpResponse:
     if request.method == "GET":
         return render(request, "intake/status.html", {"form": StatusForm()})
