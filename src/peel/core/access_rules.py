@@ -127,6 +127,7 @@ def _declared(view: Any, rule: Rule) -> Any:
 
 # Django's admin checks its own users (is_staff, then model permissions); this rule records it.
 ADMIN_SITE = Rule("admin_site", ("GET", "POST"))
+ADMIN_LOG_IN = Rule("public", ("GET", "POST"))
 
 
 def declare_admin_site(urls: tuple[list[Any], str, str]) -> tuple[list[Any], str, str]:
@@ -137,7 +138,8 @@ def declare_admin_site(urls: tuple[list[Any], str, str]) -> tuple[list[Any], str
             if hasattr(pattern, "url_patterns"):
                 walk(pattern.url_patterns)
             elif rule_of(pattern.callback) is None:
-                pattern.callback = _declared(pattern.callback, ADMIN_SITE)
+                rule = ADMIN_LOG_IN if pattern.name == "login" else ADMIN_SITE
+                pattern.callback = _declared(pattern.callback, rule)
 
     walk(urls[0])
     return urls
