@@ -1,4 +1,5 @@
-"""Fixtures shared by every app's tests: named personas and a way to file a report."""
+"""Fixtures shared by every app's tests: named personas, a signed-in client, and a way to file a
+report."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from typing import Any
 
 import pytest
 from django.db import connection
+from django.test import Client
 from hypothesis import settings as hypothesis_settings
 
 from peel.accounts.actions import do_create_user
@@ -44,6 +46,21 @@ def make_user(db: Any) -> Callable[..., User]:
         return do_create_user("test", username, PASSWORD, list(roles))
 
     return make
+
+
+@pytest.fixture
+def staff_client(make_user: Callable[..., User]) -> Callable[[User | str], Client]:
+    """The one way view tests sign in: `staff_client(user)`, or `staff_client("supervisor")` for
+    a new user with that role. Each call is a new Django test client, signed in (the log-in page
+    itself is tested in core/tests/test_public_pages.py and by the browser tests)."""
+
+    def sign_in(who: User | str) -> Client:
+        user = make_user(f"{who}-{User.objects.count()}", who) if isinstance(who, str) else who
+        client = Client()
+        client.force_login(user)
+        return client
+
+    return sign_in
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ import copy
 import json
 import logging
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -282,7 +282,9 @@ def _quiet_refusals() -> Iterator[None]:
 
 
 @pytest.mark.usefixtures("_quiet_refusals")
-def test_every_page_declares_its_rule_and_every_role_gets_what_it_declares() -> None:
+def test_every_page_declares_its_rule_and_every_role_gets_what_it_declares(
+    staff_client: Callable[[Any], Client],
+) -> None:
     pages = all_pages()
     undeclared = [f"{p.route} ({p.name})" for p in pages if rule_of(p.view) is None]
     assert not undeclared, (
@@ -294,8 +296,7 @@ def test_every_page_declares_its_rule_and_every_role_gets_what_it_declares() -> 
     admin_ids = _admin_object_ids()
     clients = {ANONYMOUS: Client(), REPORTER: Client()}
     for role, user in world["users"].items():
-        clients[role] = Client()
-        clients[role].force_login(user)
+        clients[role] = staff_client(user)
     checked, wrong = 0, []
     for page in pages:
         rule = rule_of(page.view)

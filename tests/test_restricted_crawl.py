@@ -11,6 +11,7 @@ from __future__ import annotations
 import html
 import re
 from collections import Counter, deque
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urljoin, urlsplit
@@ -154,16 +155,16 @@ def crawl(client: Client) -> dict[str, str]:
     return seen
 
 
-def test_no_page_shows_anything_of_a_report_restricted_to_another_team() -> None:
+def test_no_page_shows_anything_of_a_report_restricted_to_another_team(
+    staff_client: Callable[[Any], Client],
+) -> None:
     users = seed()
     secrets = restrict_everything()
     assert Report.objects.count() >= DEMO_REPORTS
     leaks: dict[str, Counter[str]] = {}  # "role url" -> how many of each kind it showed
     pages = shown = 0
     for role, user in users.items():
-        client = Client()
-        client.force_login(user)
-        crawled = crawl(client)
+        crawled = crawl(staff_client(user))
         pages += len(crawled)
         for url, text in crawled.items():
             found = Counter(s.kind for s in secrets if s.text in text)

@@ -10,7 +10,7 @@ from django.core import mail
 from django.test import Client
 
 from peel.audit.models import AuditEvent
-from peel.core.testing import PASSWORD, file_report
+from peel.core.testing import file_report
 from peel.intake.pipeline import accept_json
 from peel.intake.tests.walker import send_report
 from peel.notifications.actions import do_message_reporter, do_queue_email, send_pending
@@ -127,7 +127,7 @@ def test_the_public_form_then_a_decision_emails_only_a_reporter_who_said_yes(
 
 
 def test_the_form_keeps_every_contact_answer_and_the_review_screen_shows_them_first(
-    client: Client, operator: Any
+    staff_client, client: Client, operator: Any
 ) -> None:
     send_report(client, emailReceipt="no", phoneSafe="yes", safeTimes="Weekdays 9am to 5pm")
     report = Report.objects.get()
@@ -138,8 +138,7 @@ def test_the_form_keeps_every_contact_answer_and_the_review_screen_shows_them_fi
     assert preference.safe_times == "Weekdays 9am to 5pm" and preference.post_ok is None
     item = do_get_work(operator)
     assert item is not None
-    staff = Client()
-    staff.login(username=operator.username, password=PASSWORD)
+    staff = staff_client(operator)
     page = staff.get(f"/staff/work/{item.pk}/").content.decode()
     summary = (
         "Do not email. Someone else may read or hear messages. Safe to phone: Weekdays 9am to 5pm."
@@ -149,9 +148,9 @@ def test_the_form_keeps_every_contact_answer_and_the_review_screen_shows_them_fi
     assert page.index(summary) < page.index("decision-form") and 'role="alert"' in page
 
 
-def test_the_report_page_shows_the_contact_preference(client: Client, supervisor: Any) -> None:
+def test_the_report_page_shows_the_contact_preference(staff_client, supervisor: Any) -> None:
     report = file_report(contact_email=False, contact_others_may_read=True)
-    client.login(username=supervisor.username, password=PASSWORD)
+    client = staff_client(supervisor)
     page = client.get(f"/staff/reports/{report.pk}/").content.decode()
     assert "Do not email. Someone else may read or hear messages." in page
 
@@ -190,7 +189,7 @@ def test_the_national_contact_preference_is_kept_and_honoured(
 
 
 def test_the_safeguarding_task_page_shows_the_contact_warning_and_what_the_reporter_added(
-    client: Client, safeguarding_officer: Any
+    staff_client, client: Client, safeguarding_officer: Any
 ) -> None:
     """Safeguarding staff and despatchers call the reporter too: the warning is theirs as well."""
     send_report(
@@ -199,8 +198,7 @@ def test_the_safeguarding_task_page_shows_the_contact_warning_and_what_the_repor
     )  # fmt: skip
     item = do_get_work(safeguarding_officer)
     assert item is not None and item.kind == "safeguarding_referral"
-    staff = Client()
-    staff.force_login(safeguarding_officer)
+    staff = staff_client(safeguarding_officer)
     page = staff.get(f"/staff/task/{item.pk}/").content.decode()
     summary = (
         "Do not email. Someone else may read or hear messages. Safe to phone: Weekdays 9am to 5pm."
