@@ -57,10 +57,11 @@ def rule_of(view: Any) -> Rule | None:
 
 
 def _methods(methods: Iterable[str]) -> tuple[str, ...]:
-    found = tuple(m.upper() for m in methods)
+    """The methods named; HEAD goes with GET (a link checker or a monitor asks with HEAD)."""
+    found = tuple(dict.fromkeys(m.upper() for m in methods))
     if not found:
         raise ValueError("A view must accept at least one method.")
-    return found
+    return (*found, "HEAD") if "GET" in found and "HEAD" not in found else found
 
 
 def _declare(rule: Rule) -> Callable[[View], View]:
