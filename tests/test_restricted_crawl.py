@@ -35,6 +35,8 @@ from peel.reports.models import Report
 from peel.review.actions import do_record_decision, do_sample_decisions
 from peel.robots.choices import AttemptOutcome, TaskStatus
 from peel.robots.models import RobotAttempt, RobotTask
+from peel.triage.actions import do_propose_ruleset
+from peel.triage.rules import RULESET_DIR
 from peel.workqueue.actions import do_get_work
 
 pytestmark = pytest.mark.django_db
@@ -69,6 +71,7 @@ def seed() -> dict[str, Any]:
         decisions.append(do_record_decision(decider, item, _demo_decision(item.report, None)))
     do_sample_decisions(users["supervisor"], 3, timezone.now() - timezone.timedelta(days=1))
     _failed_robot_task(decisions[0])
+    _propose_rules_that_regrade_everything(users["supervisor"])
     for user in users.values():  # held before the restriction: holding is not seeing
         if user.has_perm("workqueue.get_work"):
             do_get_work(user)
@@ -93,6 +96,15 @@ def _failed_robot_task(decision: Any) -> None:
         task=task, number=1, worker="crawl", started_at=now, finished_at=now,
         outcome=AttemptOutcome.PERMANENT, error=task.last_error, screenshot=shot, page_html=page,
     )  # fmt: skip
+
+
+def _propose_rules_that_regrade_everything(supervisor: Any) -> None:
+    """A draft rule set whose preview re-grades every report (any incident counts as recent)."""
+    source = (RULESET_DIR / "default.toml").read_text()
+    source = source.replace('version = "2026.11-3"', 'version = "2099.1"')
+    stricter = source.replace("less_than = 24\npoints = 10", "less_than = 1000000\npoints = 60")
+    assert stricter != source, "default.toml changed: update this test's rule edit"
+    do_propose_ruleset(supervisor, stricter)
 
 
 def restrict_everything() -> list[Secret]:
@@ -130,12 +142,13 @@ def start_pages() -> list[str]:
     return list(dict.fromkeys(found))
 
 
-LINK = re.compile(r"""(?:href|src|action|data-[a-z-]*url)\s*=\s*["']([^"'#]+)""")
+# Links, frames and images, and the URLs scripts fetch (data-*-url); forms POST, so not them.
+LINK = re.compile(r"""(?:href|src|data-[a-z-]*url)\s*=\s*["']([^"'#]+)""")
 
 
-def crawl(client: Client) -> dict[str, str]:
-    """Every page reachable by GET from the start pages, under /staff/: {url: its text}."""
-    seen: dict[str, str] = {}
+def crawl(client: Client) -> dict[str, tuple[int, str]]:
+    """Every page reachable by GET from the start pages, under /staff/: {url: (status, text)}."""
+    seen: dict[str, tuple[int, str]] = {}
     queue = deque(start_pages())
     while queue and len(seen) < MAX_PAGES_PER_ROLE:
         url = queue.popleft()
@@ -143,7 +156,7 @@ def crawl(client: Client) -> dict[str, str]:
             continue
         response = client.get(url)
         text = html.unescape(response.content.decode("utf-8", errors="replace"))
-        seen[url] = text
+        seen[url] = (response.status_code, text)
         if response.status_code != 200 or "html" not in response.get("Content-Type", ""):
             continue
         for link in LINK.findall(text):
@@ -163,17 +176,19 @@ def test_no_page_shows_anything_of_a_report_restricted_to_another_team(
     assert Report.objects.count() >= DEMO_REPORTS
     leaks: dict[str, Counter[str]] = {}  # "role url" -> how many of each kind it showed
     pages = shown = 0
+    statuses: Counter[int] = Counter()
     for role, user in users.items():
         crawled = crawl(staff_client(user))
         pages += len(crawled)
-        for url, text in crawled.items():
+        for url, (status, text) in crawled.items():
+            statuses[status] += 1
             found = Counter(s.kind for s in secrets if s.text in text)
             if found:
                 leaks[f"{role} {url}"] = found
                 shown += found.total()
     print(
         f"\nRestricted crawl: {pages} pages over {len(users)} roles, {len(secrets)} restricted "
-        f"strings; {shown} shown on {len(leaks)} pages"
+        f"strings; {shown} shown on {len(leaks)} pages. Answers: {dict(sorted(statuses.items()))}"
     )
     assert not leaks, f"{shown} restricted strings shown on {len(leaks)} pages:\n" + "\n".join(
         f"{page}: " + ", ".join(f"{n} {kind}" for kind, n in sorted(found.items()))
