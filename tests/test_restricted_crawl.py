@@ -169,7 +169,7 @@ def crawl(client: Client) -> dict[str, tuple[int, str]]:
 
 
 def test_no_page_shows_anything_of_a_report_restricted_to_another_team(
-    staff_client: Callable[[Any], Client],
+    staff_client: Callable[[Any], Client], record_property: Callable[[str, object], None]
 ) -> None:
     users = seed()
     secrets = restrict_everything()
@@ -186,6 +186,8 @@ def test_no_page_shows_anything_of_a_report_restricted_to_another_team(
             if found:
                 leaks[f"{role} {url}"] = found
                 shown += found.total()
+    record_property("restricted_crawl_leaks", shown)  # the figure issue 14 asks for (0 after)
+    record_property("restricted_crawl_leaking_pages", len(leaks))
     print(
         f"\nRestricted crawl: {pages} pages over {len(users)} roles, {len(secrets)} restricted "
         f"strings; {shown} shown on {len(leaks)} pages. Answers: {dict(sorted(statuses.items()))}"
