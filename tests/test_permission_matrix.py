@@ -24,12 +24,11 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
-from peel.accounts.actions import do_create_user
-from peel.accounts.models import Team
+from peel.accounts.models import Team, User
 from peel.accounts.roles import ROLE_PERMISSIONS
 from peel.audit.models import AccessEvent, AuditEvent
 from peel.core.access_rules import Rule, rule_of
-from peel.core.testing import PASSWORD, api_client_headers, file_report
+from peel.core.testing import api_client_headers, file_report
 from peel.intake.email import accept_email, build_report_email
 from peel.intake.evidence import record_blob, store_bytes
 from peel.intake.pipeline import accept_json
@@ -82,18 +81,21 @@ def all_pages() -> list[Page]:
 # ---- The data the URLs point at -------------------------------------------------------------
 
 
-def make_world() -> dict[str, Any]:
+def make_world(make_user: Callable[..., Any]) -> dict[str, Any]:
     """One of everything a URL can name, with the operator holding the items and reports."""
-    users = {role: _user(role) for role in STAFF_ROLES}
+    users = {role: make_user(f"matrix-{role}", role) for role in STAFF_ROLES}
+    # The admin is a superuser, as the demo's is (seed_demo); roles give the rest.
+    User.objects.filter(pk=users["admin"].pk).update(is_staff=True, is_superuser=True)
+    users["admin"].refresh_from_db()
     operator = users[HOLDER]
-    decider = do_create_user("test", "decider", PASSWORD, ["operator"])
+    decider = make_user("decider", "operator")  # the actor for everything arranged here
     decided = file_report(description="Decided earlier")
     decided_item = do_get_work(decider)
     assert decided_item is not None
-    decision = do_record_decision(decider, decided_item, decision_input())
+    do_record_decision(decider, decided_item, decision_input())
     check = do_sample_decisions(users["supervisor"], 1, timezone.now() - timezone.timedelta(1))[0]
 
-    assert accept_email("test", build_report_email(sample_document(seed=5))).ok  # attachments
+    assert accept_email(decider, build_report_email(sample_document(seed=5))).ok  # attachments
     held = do_get_work(operator)
     assert held is not None and held.kind == WorkKind.REVIEW_REPORT and held.report is not None
     report = held.report
@@ -112,7 +114,7 @@ def make_world() -> dict[str, Any]:
     transposition = held_item(WorkKind.MANUAL_TRANSPOSITION)
     link_review = held_item(WorkKind.LINK_REVIEW)
     task = RobotTask.objects.create(
-        target="crime-system", report=decided, decision=decision, idempotency_key="matrix",
+        target="crime-system", report=decided, idempotency_key="matrix",
         fields={}, status=TaskStatus.FAILED, next_attempt_at=now, manual_item=transposition,
         created_at=now, last_error="The crime system refused the record.",
     )  # fmt: skip
@@ -125,7 +127,7 @@ def make_world() -> dict[str, Any]:
     )  # fmt: skip
     document = sample_document(seed=6)
     document["data"]["attributes"]["incidentNoiseLevel"] = "loud"  # a field the form lacks
-    quarantined = accept_json("test", Channel.API, json.dumps(document).encode()).quarantine
+    quarantined = accept_json(decider, Channel.API, json.dumps(document).encode()).quarantine
     assert quarantined is not None
     ruleset = RuleSetVersion.objects.order_by("pk").first()
     assert ruleset is not None, "No triage rule set: migrations install the shipped one."
@@ -157,11 +159,6 @@ def make_world() -> dict[str, Any]:
             "email": reporter_email.person.email if reporter_email else "",
         },
     }
-
-
-def _user(role: str) -> Any:
-    superuser = {"is_staff": True, "is_superuser": True} if role == "admin" else {}
-    return do_create_user("test", f"matrix-{role}", PASSWORD, [role], **superuser)
 
 
 def _admin_object_ids() -> dict[str, str]:
@@ -283,7 +280,9 @@ def _quiet_refusals() -> Iterator[None]:
 
 @pytest.mark.usefixtures("_quiet_refusals")
 def test_every_page_declares_its_rule_and_every_role_gets_what_it_declares(
-    staff_client: Callable[[Any], Client], record_property: Callable[[str, object], None]
+    make_user: Callable[..., Any],
+    staff_client: Callable[[Any], Client],
+    record_property: Callable[[str, object], None],
 ) -> None:
     pages = all_pages()
     undeclared = [f"{p.route} ({p.name})" for p in pages if rule_of(p.view) is None]
@@ -292,7 +291,7 @@ def test_every_page_declares_its_rule_and_every_role_gets_what_it_declares(
         f"peel.core.access_rules (@public, @staff(...), ...): {undeclared}"
     )
 
-    world = make_world()
+    world = make_world(make_user)
     admin_ids = _admin_object_ids()
     clients = {ANONYMOUS: Client(), REPORTER: Client()}
     for role, user in world["users"].items():

@@ -21,13 +21,11 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
-from peel.accounts.actions import do_create_user
 from peel.accounts.models import Team
 from peel.accounts.roles import ROLE_PERMISSIONS
 from peel.core.demodata import DemoReportFactory
 from peel.core.management.commands.seed_demo import Command as SeedDemo
 from peel.core.management.commands.seed_demo import _demo_decision
-from peel.core.testing import PASSWORD
 from peel.intake.actions import do_accept_draft
 from peel.intake.evidence import record_blob, store_bytes
 from peel.reports.actions import do_restrict_report
@@ -54,16 +52,14 @@ class Secret:
     text: str
 
 
-def seed() -> dict[str, Any]:
+def seed(make_user: Callable[..., Any]) -> dict[str, Any]:
     """Demo reports by every road, some decided (with their follow-up work), a quality sample,
     a failed robot task with its evidence, and every user holding what Get Work hands them."""
-    users = {
-        role: do_create_user("test", f"crawl-{role}", PASSWORD, [role]) for role in STAFF_ROLES
-    }
+    users = {role: make_user(f"crawl-{role}", role) for role in STAFF_ROLES}
+    decider = make_user("crawl-decider", "operator")  # the actor for everything arranged here
     for case in DemoReportFactory(seed=3).cases(DEMO_REPORTS):
-        do_accept_draft("demo generator", case.draft)
+        do_accept_draft(decider, case.draft)
     SeedDemo()._other_roads(3)
-    decider = do_create_user("test", "crawl-decider", PASSWORD, ["operator"])
     decisions = []
     for _ in range(DECIDED):
         item = do_get_work(decider)
@@ -82,7 +78,7 @@ def _failed_robot_task(decision: Any) -> None:
     """What a robot leaves when a target refuses a record: its error and the page it saw."""
     report, now = decision.report, timezone.now()
     task = RobotTask.objects.create(
-        target="crime-system", report=report, decision=decision, idempotency_key="crawl",
+        target="crime-system", report=report, idempotency_key="crawl",
         fields={}, status=TaskStatus.FAILED, next_attempt_at=now, created_at=now,
         last_error=f"The crime system refused {report.reference}: description too long.",
     )  # fmt: skip
@@ -107,11 +103,11 @@ def _propose_rules_that_regrade_everything(supervisor: Any) -> None:
     do_propose_ruleset(supervisor, stricter)
 
 
-def restrict_everything() -> list[Secret]:
+def restrict_everything(actor: Any) -> list[Secret]:
     sealed = Team.objects.create(slug="sealed-unit", name="Sealed unit")  # nobody is in it
     secrets = []
     for report in Report.objects.prefetch_related("involvements__person"):
-        do_restrict_report("crawl test", report, sealed, "Every report is restricted here")
+        do_restrict_report(actor, report, sealed, "Every report is restricted here")
         secrets.append(Secret(report.reference, "reference", report.reference))
         words = " ".join(report.description.split())
         if len(words) >= 12:
@@ -169,10 +165,12 @@ def crawl(client: Client) -> dict[str, tuple[int, str]]:
 
 
 def test_no_page_shows_anything_of_a_report_restricted_to_another_team(
-    staff_client: Callable[[Any], Client], record_property: Callable[[str, object], None]
+    make_user: Callable[..., Any],
+    staff_client: Callable[[Any], Client],
+    record_property: Callable[[str, object], None],
 ) -> None:
-    users = seed()
-    secrets = restrict_everything()
+    users = seed(make_user)
+    secrets = restrict_everything(users["supervisor"])
     assert Report.objects.count() >= DEMO_REPORTS
     leaks: dict[str, Counter[str]] = {}  # "role url" -> how many of each kind it showed
     pages = shown = 0

@@ -3,6 +3,7 @@ SMTP, retried when the server is down, and withheld whenever the reporter said e
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -20,15 +21,22 @@ pytestmark = pytest.mark.django_db
 ADDRESS = "amira.khan@example.org"  # the reporter in core.testing.make_draft
 
 
-def queue_receipt(**report_fields: Any) -> OutboundEmail | None:
-    return receipt_for(file_report(**report_fields))
+@pytest.fixture
+def queue_receipt(operator: Any) -> Callable[..., OutboundEmail | None]:
+    """Queue the receipt for `report` (or a new one filed with these fields)."""
+
+    def queue(report: Report | None = None, **report_fields: Any) -> OutboundEmail | None:
+        report = report or file_report(**report_fields)
+        return do_message_reporter(
+            operator, report, RECEIPT.purpose, status_url="https://x/status/"
+        )
+
+    return queue
 
 
-def receipt_for(report: Report) -> OutboundEmail | None:
-    return do_message_reporter("test", report, RECEIPT.purpose, status_url="https://x/status/")
-
-
-def test_an_email_is_queued_in_the_callers_transaction_and_rolled_back_with_it() -> None:
+def test_an_email_is_queued_in_the_callers_transaction_and_rolled_back_with_it(
+    queue_receipt: Callable[..., Any],
+) -> None:
     with pytest.raises(RuntimeError), transaction.atomic():
         email = queue_receipt()
         assert email is not None and OutboundEmail.objects.filter(pk=email.pk).exists()
@@ -37,7 +45,7 @@ def test_an_email_is_queued_in_the_callers_transaction_and_rolled_back_with_it()
     assert not AuditEvent.objects.filter(action__startswith="notifications.").exists()
 
 
-def test_queueing_is_audited_without_the_message_itself() -> None:
+def test_queueing_is_audited_without_the_message_itself(queue_receipt: Callable[..., Any]) -> None:
     email = queue_receipt()
     assert email is not None
     event = AuditEvent.objects.get(action="notifications.email_queued")
@@ -45,7 +53,9 @@ def test_queueing_is_audited_without_the_message_itself() -> None:
     assert email.body not in str(event.after)
 
 
-def test_send_pending_delivers_through_smtp_and_records_it(smtp_inbox: Any) -> None:
+def test_send_pending_delivers_through_smtp_and_records_it(
+    queue_receipt: Callable[..., Any], smtp_inbox: Any
+) -> None:
     email = queue_receipt()
     assert email is not None and email.status == EmailStatus.PENDING
     assert send_pending() == {"sent": 1, "failed": 0, "withheld": 0}
@@ -63,7 +73,7 @@ def test_send_pending_delivers_through_smtp_and_records_it(smtp_inbox: Any) -> N
 
 
 def test_a_failure_is_counted_and_retried_until_the_server_answers(
-    settings: Any, smtp_inbox: Any
+    queue_receipt: Callable[..., Any], settings: Any, smtp_inbox: Any
 ) -> None:
     working_port = settings.EMAIL_PORT
     settings.EMAIL_PORT = 9  # nothing listens there
@@ -81,7 +91,9 @@ def test_a_failure_is_counted_and_retried_until_the_server_answers(
     assert len(smtp_inbox.messages) == 1
 
 
-def test_the_outbox_gives_up_after_the_last_attempt(settings: Any) -> None:
+def test_the_outbox_gives_up_after_the_last_attempt(
+    queue_receipt: Callable[..., Any], settings: Any
+) -> None:
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", 9
     email = queue_receipt()
@@ -93,7 +105,9 @@ def test_the_outbox_gives_up_after_the_last_attempt(settings: Any) -> None:
     assert send_pending() == {"sent": 0, "failed": 0, "withheld": 0}  # no longer tried
 
 
-def test_nothing_is_queued_for_a_reporter_who_said_email_is_not_safe(smtp_inbox: Any) -> None:
+def test_nothing_is_queued_for_a_reporter_who_said_email_is_not_safe(
+    queue_receipt: Callable[..., Any], smtp_inbox: Any
+) -> None:
     assert queue_receipt(contact_email=False) is None
     assert not OutboundEmail.objects.exists()
     event = AuditEvent.objects.get(action="notifications.withheld")
@@ -105,9 +119,11 @@ def test_nothing_is_queued_for_a_reporter_who_said_email_is_not_safe(smtp_inbox:
     assert smtp_inbox.messages == []
 
 
-def test_a_preference_stated_after_queueing_still_stops_the_email(smtp_inbox: Any) -> None:
+def test_a_preference_stated_after_queueing_still_stops_the_email(
+    queue_receipt: Callable[..., Any], smtp_inbox: Any
+) -> None:
     report = file_report()
-    email = receipt_for(report)
+    email = queue_receipt(report)
     assert email is not None
     preference = preference_of(report)
     assert preference is not None  # filed saying nothing about email; now the reporter says no
@@ -122,6 +138,6 @@ def test_a_preference_stated_after_queueing_still_stops_the_email(smtp_inbox: An
     assert (withheld.actor_label, withheld.object_id) == ("outbox", str(email.pk))
 
 
-def test_an_unknown_purpose_is_refused() -> None:
+def test_an_unknown_purpose_is_refused(operator: Any) -> None:
     with pytest.raises(ValueError, match="not a registered reporter message"):
-        do_message_reporter("test", file_report(), "newsletter")
+        do_message_reporter(operator, file_report(), "newsletter")

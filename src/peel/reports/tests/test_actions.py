@@ -62,10 +62,10 @@ def full_draft() -> ReportDraft:
     )  # fmt: skip
 
 
-def test_a_report_created_from_a_draft_keeps_every_field() -> None:
+def test_a_report_created_from_a_draft_keeps_every_field(operator: Any) -> None:
     draft = full_draft()
     received = timezone.now()
-    report = do_create_report("test", draft, Channel.API, received)
+    report = do_create_report(operator, draft, Channel.API, received)
     report = Report.objects.get(pk=report.pk)  # as stored, not as held in memory
     defaults = ReportDraft("", "", "")
     for field in dataclasses.fields(ReportDraft):
@@ -103,27 +103,27 @@ def test_a_report_created_from_a_draft_keeps_every_field() -> None:
     )  # fmt: skip
 
 
-def test_creating_a_report_is_audited_with_the_whole_draft() -> None:
+def test_creating_a_report_is_audited_with_the_whole_draft(operator: Any) -> None:
     draft = full_draft()
-    report = do_create_report("api intake", draft, Channel.API, timezone.now())
+    report = do_create_report(operator, draft, Channel.API, timezone.now())
     event = AuditEvent.objects.get(action="report.created")
     assert event.object_id == str(report.pk)
     assert event.after["channel"] == "api" and event.after["description"] == draft.description
     assert event.after["people"][0]["given_name"] == "Rhys"
 
 
-def test_a_report_is_not_half_written_when_its_transaction_fails() -> None:
+def test_a_report_is_not_half_written_when_its_transaction_fails(operator: Any) -> None:
     with pytest.raises(RuntimeError), transaction.atomic():
-        do_create_report("test", full_draft(), Channel.WEB, timezone.now())
+        do_create_report(operator, full_draft(), Channel.WEB, timezone.now())
         raise RuntimeError("the caller's next step failed")
     assert Report.objects.count() == 0
     assert not AuditEvent.objects.filter(action="report.created").exists()
 
 
-def test_a_status_change_is_audited_once_and_a_repeat_is_not() -> None:
+def test_a_status_change_is_audited_once_and_a_repeat_is_not(operator: Any) -> None:
     report = file_report()
-    do_set_report_status("test", report, ReportStatus.DECIDED)
-    do_set_report_status("test", report, ReportStatus.DECIDED)
+    do_set_report_status(operator, report, ReportStatus.DECIDED)
+    do_set_report_status(operator, report, ReportStatus.DECIDED)
     report.refresh_from_db()
     assert report.status == ReportStatus.DECIDED
     events = AuditEvent.objects.filter(action="report.status_changed")
