@@ -89,7 +89,7 @@ def make_world(make_user: Callable[..., Any]) -> dict[str, Any]:
     users["admin"].refresh_from_db()
     operator = users[HOLDER]
     decider = make_user("decider", "operator")  # the actor for everything arranged here
-    decided = file_report(description="Decided earlier")
+    file_report(description="Decided earlier")  # decided below, then sampled for a check
     decided_item = do_get_work(decider)
     assert decided_item is not None
     do_record_decision(decider, decided_item, decision_input())
@@ -114,7 +114,7 @@ def make_world(make_user: Callable[..., Any]) -> dict[str, Any]:
     transposition = held_item(WorkKind.MANUAL_TRANSPOSITION)
     link_review = held_item(WorkKind.LINK_REVIEW)
     task = RobotTask.objects.create(
-        target="crime-system", report=decided, idempotency_key="matrix",
+        target="crime-system", report=report, idempotency_key="matrix",
         fields={}, status=TaskStatus.FAILED, next_attempt_at=now, manual_item=transposition,
         created_at=now, last_error="The crime system refused the record.",
     )  # fmt: skip
