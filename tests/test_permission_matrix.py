@@ -153,6 +153,7 @@ def make_world(make_user: Callable[..., Any]) -> dict[str, Any]:
             "version_id": ruleset.pk,
             "reference": report.reference,
             "page_id": load_definition().pages[0].id,
+            "event_id": AuditEvent.objects.order_by("pk").values_list("pk", flat=True).first(),
         },
         "reporter_key": {
             "reference": report.reference,
