@@ -36,6 +36,7 @@ lint: venv
 	$(BIN)/ruff check src bench tests sandbox
 	$(BIN)/ruff format --check src bench tests sandbox
 	$(BIN)/mypy
+	$(BIN)/lint-imports  # the layers (pyproject.toml [tool.importlinter], docs/architecture.md)
 	$(BIN)/peel check --fail-level WARNING
 	$(BIN)/peel makemigrations --check --dry-run
 

@@ -19,7 +19,8 @@ from hypothesis import settings as hypothesis_settings
 
 from peel.accounts.actions import do_create_user
 from peel.accounts.models import User
-from peel.core.testing import PASSWORD
+from peel.audit.actors import TEST
+from peel.process.testing import PASSWORD
 
 pytest_plugins = ["peel.robots.tests.fixtures"]  # the sandbox CHS, for robot and browser tests
 
@@ -48,7 +49,7 @@ def _required_database(django_db_setup: Any, django_db_blocker: Any) -> None:
 @pytest.fixture
 def make_user(db: Any) -> Callable[..., User]:
     def make(username: str, *roles: str) -> User:
-        return do_create_user("test", username, PASSWORD, list(roles))
+        return do_create_user(TEST, username, PASSWORD, list(roles))
 
     return make
 

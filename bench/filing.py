@@ -26,13 +26,14 @@ from harness import emit, machine, prepare_database
 
 
 def receive(count: int, seed: int) -> None:
+    from peel.audit.actors import Robot
     from peel.intake.pipeline import accept_json
     from peel.reports.choices import Channel
     from peel.sdm.samples import sample_document
 
     for i in range(count):
         body = json.dumps(sample_document(seed=seed + i)).encode()
-        assert accept_json("bench", Channel.API, body, file_now=False).ok
+        assert accept_json(Robot("bench"), Channel.API, body, file_now=False).ok
 
 
 def _backend_cpu_reader() -> Callable[[], float]:

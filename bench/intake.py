@@ -32,8 +32,8 @@ def bench_api(count: int, clients: int) -> dict[str, object]:
     from django.db import connection
     from django.test import Client
 
-    from peel.core.testing import api_client_headers
     from peel.intake.models import Submission
+    from peel.process.testing import api_client_headers
     from peel.sdm.samples import sample_document
 
     headers = api_client_headers("Bench hub")
@@ -76,6 +76,7 @@ def bench_api(count: int, clients: int) -> dict[str, object]:
 
 
 def bench_email(count: int) -> dict[str, object]:
+    from peel.audit.actors import Robot
     from peel.intake.email import accept_email, build_report_email
     from peel.intake.models import Submission
     from peel.sdm.samples import sample_document
@@ -86,7 +87,7 @@ def bench_email(count: int) -> dict[str, object]:
     outcomes: dict[str, int] = {}
     for raw in emails:
         t0 = time.perf_counter()
-        outcome = accept_email("bench", raw)
+        outcome = accept_email(Robot("bench"), raw)
         latencies.append((time.perf_counter() - t0) * 1000)
         outcomes[outcome.status] = outcomes.get(outcome.status, 0) + 1
     elapsed = time.perf_counter() - started
@@ -104,6 +105,7 @@ def bench_filing(count: int, workers: int, seed: int) -> dict[str, object]:
     """Receive `count` submissions, then file them with `workers` `peel worker` processes."""
     from django.db.models import Max, Min
 
+    from peel.audit.actors import Robot
     from peel.audit.models import AuditEvent
     from peel.intake.models import Submission
     from peel.intake.pipeline import accept_json
@@ -113,7 +115,7 @@ def bench_filing(count: int, workers: int, seed: int) -> dict[str, object]:
     first_event = AuditEvent.objects.aggregate(last=Max("id"))["last"] or 0
     for i in range(count):
         body = json.dumps(sample_document(seed=seed + i)).encode()
-        assert accept_json("bench", Channel.API, body, file_now=False).ok
+        assert accept_json(Robot("bench"), Channel.API, body, file_now=False).ok
     command = [sys.executable, "-m", "peel.cli", "worker", "--robots", "0", "--interval", "0.2"]
     children = [
         subprocess.Popen(command, env=os.environ.copy(), stdout=subprocess.DEVNULL)  # noqa: S603

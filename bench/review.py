@@ -26,24 +26,25 @@ def main() -> None:
     from django.test import Client
 
     from peel.accounts.actions import do_create_user
-    from peel.core.demodata import DemoReportFactory
-    from peel.core.testing import make_draft
+    from peel.audit.actors import Robot
     from peel.intake.actions import do_accept_draft
+    from peel.process.demodata import DemoReportFactory
+    from peel.process.testing import make_draft
     from peel.reports.drafts import PersonDraft
     from peel.workqueue.actions import do_get_work
 
     for draft in DemoReportFactory(seed=11).reports(args.background):
-        do_accept_draft("bench", draft)
+        do_accept_draft(Robot("bench"), draft)
     people = [
         PersonDraft(roles=["witness"], given_name=f"Person{n}", family_name="Busy",
                     email=f"person{n}@example.org")
         for n in range(10)
     ]  # fmt: skip
     for n in range(20):  # 20 earlier reports, two for each of the 10 people
-        do_accept_draft("bench", make_draft(people=[people[n % 10]], location=None))
-    operator = do_create_user("bench", "bench-operator", "x" * 20, ["operator"])
+        do_accept_draft(Robot("bench"), make_draft(people=[people[n % 10]], location=None))
+    operator = do_create_user(Robot("bench"), "bench-operator", "x" * 20, ["operator"])
     # Hand out everything else first, so the operator holds the busy report.
-    report = do_accept_draft("bench", make_draft(people=people)).report
+    report = do_accept_draft(Robot("bench"), make_draft(people=people)).report
     assert report is not None
     from peel.workqueue.models import WorkItem, WorkStatus
 

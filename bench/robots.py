@@ -52,13 +52,14 @@ def main() -> None:
     engine = prepare_database()
 
     from peel.accounts.actions import do_create_user
+    from peel.audit.actors import Robot
     from peel.robots.sandbox import Sandbox
     from peel.robots.testing import targets_with_policy
 
     targets.write_text(targets_with_policy(POLICY))
     sandbox = Sandbox(folder / "chs.sqlite3").start()
     os.environ.update(sandbox.environment())
-    operator = do_create_user("bench", "bench-operator", "x" * 20, ["operator"])
+    operator = do_create_user(Robot("bench"), "bench-operator", "x" * 20, ["operator"])
     try:
         phases = {
             "healthy": run_phase(operator, sandbox, args.healthy, args.workers, {}),
@@ -87,10 +88,10 @@ def main() -> None:
 def run_phase(operator, sandbox, count: int, workers: int, faults: dict) -> dict:  # type: ignore[no-untyped-def]
     from django.utils import timezone
 
+    from peel.process.testing import decided_report
     from peel.robots.choices import TaskStatus
     from peel.robots.metrics import robot_figures
     from peel.robots.models import RobotTask
-    from peel.robots.testing import decided_report
     from peel.robots.worker import start_pool
     from peel.workqueue.models import WorkItem, WorkKind, WorkStatus
 

@@ -26,9 +26,10 @@ def main() -> None:
     args = parser.parse_args()
     engine = prepare_database()
 
-    from peel.core.demodata import DemoReportFactory
-    from peel.core.testing import make_draft
+    from peel.audit.actors import Robot
     from peel.intake.actions import do_accept_draft
+    from peel.process.demodata import DemoReportFactory
+    from peel.process.testing import make_draft
     from peel.reports.choices import Role
     from peel.reports.drafts import PersonDraft
     from peel.reports.models import Report
@@ -48,13 +49,13 @@ def main() -> None:
 
     factory = DemoReportFactory(seed=7)
     for draft in factory.reports(args.reports):
-        do_accept_draft("bench", draft)
+        do_accept_draft(Robot("bench"), draft)
     reports = list(Report.objects.order_by("pk"))
     timings = []
     started = time.perf_counter()
     for report in reports:
         t = time.perf_counter()
-        do_rescore_report("bench", report, "Benchmark re-score")
+        do_rescore_report(Robot("bench"), report, "Benchmark re-score")
         timings.append((time.perf_counter() - t) * 1000)
     assessments_per_s = len(reports) / (time.perf_counter() - started)
 
@@ -68,18 +69,18 @@ def main() -> None:
 
     for _ in range(args.history):
         do_accept_draft(
-            "bench", make_draft(people=victim("repeat.victim@example.org"), location=None)
+            Robot("bench"), make_draft(people=victim("repeat.victim@example.org"), location=None)
         )
     with_history, stranger = [], []
     for run in range(args.repeats):
         t = time.perf_counter()
         do_accept_draft(
-            "bench", make_draft(people=victim("repeat.victim@example.org"), location=None)
+            Robot("bench"), make_draft(people=victim("repeat.victim@example.org"), location=None)
         )
         with_history.append((time.perf_counter() - t) * 1000)
         t = time.perf_counter()
         do_accept_draft(
-            "bench", make_draft(people=victim(f"stranger{run}@example.org"), location=None)
+            Robot("bench"), make_draft(people=victim(f"stranger{run}@example.org"), location=None)
         )
         stranger.append((time.perf_counter() - t) * 1000)
     linked = args.history + args.repeats - 1

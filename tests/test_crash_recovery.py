@@ -12,12 +12,14 @@ from typing import Any
 
 import pytest
 
+from peel.audit.actors import Robot
 from peel.audit.log import verify_chain
-from peel.core.testing import peel_process
+from peel.evidence.models import EvidenceBlob
+from peel.evidence.store import blob_path
 from peel.intake.email import build_report_email
-from peel.intake.evidence import blob_path
-from peel.intake.models import EvidenceBlob, QuarantineItem, Submission
+from peel.intake.models import QuarantineItem, Submission
 from peel.intake.pipeline import accept_json
+from peel.process.testing import peel_process
 from peel.reports.choices import Channel
 from peel.reports.models import Report
 from peel.sdm.samples import sample_document
@@ -81,7 +83,7 @@ def test_a_worker_killed_midway_and_run_again_files_each_received_submission_onc
 ) -> None:
     for seed in range(REPORTS):
         body = json.dumps(sample_document(seed=200 + seed)).encode()
-        assert accept_json("test", Channel.API, body, file_now=False).status == "accepted"
+        assert accept_json(Robot("test"), Channel.API, body, file_now=False).status == "accepted"
     assert Report.objects.count() == 0
 
     first = _peel(["worker"], settings)

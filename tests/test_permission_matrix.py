@@ -28,11 +28,12 @@ from peel.accounts.models import Team, User
 from peel.accounts.roles import ROLE_PERMISSIONS
 from peel.audit.models import AccessEvent, AuditEvent
 from peel.core.access_rules import Rule, rule_of
-from peel.core.testing import api_client_headers, file_report
+from peel.evidence.actions import record_blob
+from peel.evidence.store import store_bytes
 from peel.intake.email import accept_email, build_report_email
-from peel.intake.evidence import record_blob, store_bytes
 from peel.intake.pipeline import accept_json
 from peel.intake.wizard import load_definition
+from peel.process.testing import api_client_headers, file_report
 from peel.reports.choices import Channel
 from peel.review.actions import do_merge_reports, do_record_decision, do_sample_decisions
 from peel.review.testing import decision_input

@@ -23,11 +23,12 @@ from django.utils import timezone
 
 from peel.accounts.models import Team
 from peel.accounts.roles import ROLE_PERMISSIONS
-from peel.core.demodata import DemoReportFactory
-from peel.core.management.commands.seed_demo import Command as SeedDemo
-from peel.core.management.commands.seed_demo import _demo_decision
+from peel.evidence.actions import record_blob
+from peel.evidence.store import store_bytes
 from peel.intake.actions import do_accept_draft
-from peel.intake.evidence import record_blob, store_bytes
+from peel.process.demodata import DemoReportFactory
+from peel.process.management.commands.seed_demo import Command as SeedDemo
+from peel.process.management.commands.seed_demo import _demo_decision
 from peel.reports.actions import do_restrict_report
 from peel.reports.models import Report
 from peel.review.actions import do_record_decision, do_sample_decisions

@@ -47,12 +47,15 @@ INSTALLED_APPS = [
     "peel.accounts",
     "peel.audit",
     "peel.reports",
+    "peel.evidence",
     "peel.intake",
     "peel.triage",
     "peel.workqueue",
     "peel.review",
     "peel.robots",
     "peel.notifications",
+    "peel.oversight",
+    "peel.process",
 ]
 
 MIDDLEWARE = [
@@ -62,6 +65,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "peel.accounts.middleware.ActingUserMiddleware",  # who made an admin change (audited)
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, so it sees a view's exception first: a styled 503 when the database is unreachable.

@@ -6,11 +6,13 @@ from peel.core.access_rules import declare_admin_site, public
 
 urlpatterns = [
     path("", include("peel.core.urls")),
+    # review before intake: its public report/status/ must win over intake's report/<page_id>/.
+    path("", include("peel.review.urls")),
     path("", include("peel.intake.urls")),
     path("", include("peel.workqueue.urls")),
-    path("", include("peel.review.urls")),
     path("", include("peel.robots.urls")),
     path("", include("peel.triage.urls")),
+    path("", include("peel.oversight.urls")),
     # The log-in page is public; signing out is a POST (Django refuses a GET that could be a link).
     path(
         "staff/login/",

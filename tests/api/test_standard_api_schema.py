@@ -63,7 +63,7 @@ schema = schemathesis.openapi.from_path(SPEC_DIR / "reference" / "Standard-API.y
 
 @pytest.fixture
 def hub_headers(db: Any) -> Iterator[dict[str, str]]:
-    from peel.core.testing import api_client_headers
+    from peel.process.testing import api_client_headers
 
     yield api_client_headers()
 

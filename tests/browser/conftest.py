@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
-from peel.core.testing import PASSWORD
+from peel.process.testing import PASSWORD
 
 CHROMIUM = Path("/usr/bin/chromium")
 

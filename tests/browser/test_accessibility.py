@@ -75,7 +75,7 @@ def test_the_review_page_keeps_its_lease_while_the_operator_is_active(
 
     from django.utils import timezone
 
-    from peel.core.testing import file_report
+    from peel.process.testing import file_report
     from peel.workqueue.actions import do_get_work
     from peel.workqueue.models import WorkItem
 

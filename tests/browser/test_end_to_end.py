@@ -7,9 +7,9 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from peel.core.testing import file_report
 from peel.intake.tests.walker import ANSWERS
 from peel.intake.wizard import load_definition
+from peel.process.testing import file_report
 from peel.workqueue.actions import do_get_work
 from peel.workqueue.models import WorkItem, WorkStatus
 from tests.browser.conftest import assert_accessible, browser_login

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, expect
 
-from peel.core.testing import file_report
+from peel.process.testing import file_report
 from peel.workqueue.actions import do_get_work
 from tests.browser.conftest import assert_accessible, browser_login
 

@@ -11,7 +11,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from peel.core.testing import file_report
+from peel.process.testing import file_report
 from peel.review.models import CrimeRecord, Decision
 from peel.workqueue.models import WorkItem, WorkKind
 from tests.browser.conftest import assert_accessible, browser_login

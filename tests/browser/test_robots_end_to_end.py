@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from peel.core.testing import file_report
+from peel.process.testing import file_report
 from peel.review.models import Decision
 from peel.robots.choices import TaskStatus
 from peel.robots.models import RobotTask

@@ -7,7 +7,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from peel.core.testing import file_report
+from peel.process.testing import file_report
 from peel.triage.store import active_ruleset
 from peel.workqueue.actions import do_get_work
 from tests.browser.conftest import assert_accessible, browser_login

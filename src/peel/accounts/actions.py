@@ -1,17 +1,18 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
-from django.contrib.auth.models import Group
-from django.db import transaction
+from django.contrib.auth.models import Group, Permission
+from django.db import models, transaction
 
 from peel.accounts.models import Team, User
-from peel.accounts.roles import ROLE_TEAMS, ROLES
+from peel.accounts.roles import ROLE_PERMISSIONS, ROLE_TEAMS, ROLES, TEAMS
 from peel.audit import log as audit
+from peel.audit.actors import Actor, command
 
 
 def do_create_user(
-    actor: Any,
+    actor: Actor,
     username: str,
     password: str,
     roles: list[str],
@@ -39,8 +40,82 @@ def do_create_user(
     return user
 
 
-def do_set_password(actor: Any, user: User, password: str) -> None:
+def do_set_password(actor: Actor, user: User, password: str) -> None:
     with transaction.atomic():
         user.set_password(password)
         user.save(update_fields=["password"])
         audit.record(actor, "account.password_set", user)  # never the password itself
+
+
+def do_sync_roles(actor: Actor, using: str = "default") -> None:
+    """Make the teams and the role groups match roles.py exactly. Each team created and each
+    role whose permissions change is audited; a second run changes nothing and writes nothing."""
+    with transaction.atomic(using=using):
+        for slug, name in TEAMS.items():
+            team, created = Team.objects.using(using).get_or_create(
+                slug=slug, defaults={"name": name}
+            )
+            if created:
+                audit.record(actor, "account.team_created", team, after={"name": name})
+        for role, perm_names in ROLE_PERMISSIONS.items():
+            group, _ = Group.objects.using(using).get_or_create(name=role)
+            perms = []
+            for name in perm_names:
+                app_label, codename = name.split(".")
+                perm = (
+                    Permission.objects.using(using)
+                    .filter(content_type__app_label=app_label, codename=codename)
+                    .first()
+                )
+                if perm is None:  # that app has not migrated yet; the next post_migrate adds it
+                    continue
+                perms.append(perm)
+            before = sorted(_perm_names(group.permissions.all()))
+            after = sorted(_perm_names(perms))
+            if before != after:
+                group.permissions.set(perms)
+                audit.record(
+                    actor, "account.role_permissions_synced", group,
+                    before={"permissions": before}, after={"permissions": after},
+                )  # fmt: skip
+
+
+def _perm_names(perms: Any) -> list[str]:
+    return [f"{p.content_type.app_label}.{p.codename}" for p in perms]
+
+
+def sync_roles_after_migrate(sender: Any = None, **kwargs: Any) -> None:
+    """post_migrate receiver: permissions exist only after every app has migrated."""
+    do_sync_roles(command("upgrade"), using=kwargs.get("using", "default"))
+
+
+# ---- Changes the Django admin makes itself, and signing in and out ------------------------------
+# The admin writes models without calling actions, and Django signs people in; the signal
+# handlers in signals.py find out what changed and who did it, and write the event here.
+
+AdminEvent = Literal[
+    "admin.created", "admin.changed", "admin.deleted", "admin.members_changed",
+    "auth.password_changed",
+]  # fmt: skip
+SignInEvent = Literal["auth.logged_in", "auth.logged_out", "auth.login_failed"]
+
+
+def do_audit_admin_change(
+    actor: User,
+    event: AdminEvent,
+    obj: models.Model,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+) -> None:
+    """Record a change the admin made, in the admin request's transaction (see middleware.py),
+    so the change and its event commit together. The change itself is already written."""
+    audit.record(actor, event, obj, before, after)
+
+
+def do_audit_sign_in(
+    actor: Actor, event: SignInEvent, account: User, details: dict[str, Any]
+) -> None:
+    """Record a sign-in, a sign-out or a failed sign-in (`account` unsaved when the username
+    tried is no account). Its own transaction: Django's sign-in opens none."""
+    with transaction.atomic():
+        audit.record(actor, event, account, after=details)

@@ -8,7 +8,11 @@ class AccountsConfig(AppConfig):
     verbose_name = "Accounts and roles"
 
     def ready(self) -> None:
-        from peel.accounts.roles import sync_roles
+        from peel.accounts import signals
+        from peel.accounts.actions import sync_roles_after_migrate
+
+        # Changes made in the admin and signing in or out are audited by signal handlers.
+        signals.connect()
 
         # Permissions exist only after every app has migrated, so roles are synced then.
-        post_migrate.connect(sync_roles, dispatch_uid="peel.accounts.sync_roles")
+        post_migrate.connect(sync_roles_after_migrate, dispatch_uid="peel.accounts.sync_roles")

@@ -1,14 +1,10 @@
 """Roles are Django groups; this file is the single definition of what each role may do.
 
-`sync_roles` runs after every migrate and makes the groups match this table exactly, so a
-permission removed here is removed from the role in every deployment.
+`actions.do_sync_roles` runs after every migrate and makes the groups match this table
+exactly, so a permission removed here is removed from the role in every deployment.
 """
 
 from __future__ import annotations
-
-from typing import Any
-
-from django.contrib.auth.models import Group, Permission
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     "operator": [
@@ -61,6 +57,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     "auditor": [
         "audit.view_auditevent",
         "audit.view_accessevent",
+        "audit.view_audit_log",  # the auditor's pages (peel.oversight)
     ],
     "admin": [
         "workqueue.supervise_queue",
@@ -92,25 +89,3 @@ ROLE_TEAMS: dict[str, list[str]] = {
     "despatcher": ["despatch"],
     "investigator": ["investigation"],
 }
-
-
-def sync_roles(sender: Any = None, **kwargs: Any) -> None:
-    using = kwargs.get("using", "default")
-    from peel.accounts.models import Team
-
-    for slug, name in TEAMS.items():
-        Team.objects.using(using).get_or_create(slug=slug, defaults={"name": name})
-    for role, perm_names in ROLE_PERMISSIONS.items():
-        group, _ = Group.objects.using(using).get_or_create(name=role)
-        perms = []
-        for name in perm_names:
-            app_label, codename = name.split(".")
-            perm = (
-                Permission.objects.using(using)
-                .filter(content_type__app_label=app_label, codename=codename)
-                .first()
-            )
-            if perm is None:  # that app has not migrated yet; the next post_migrate adds it
-                continue
-            perms.append(perm)
-        group.permissions.set(perms)

@@ -25,6 +25,8 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, models, transaction
 from django.utils import timezone
 
+from peel.audit.actors import Actor, Robot, check_actor
+from peel.audit.events import check_event
 from peel.audit.models import GENESIS_HASH, AccessEvent, AuditEvent
 
 _ADVISORY_LOCK_KEY = 7_365_001  # any constant unique to the audit chain
@@ -96,7 +98,7 @@ def deferred() -> Iterator[None]:
 
 
 def record(
-    actor: Any,
+    actor: Actor,
     action: str,
     obj: models.Model,
     before: dict[str, Any] | None = None,
@@ -106,18 +108,21 @@ def record(
 
     Inside `deferred()` the event is returned unsaved, and its id and hashes are filled in
     when the block ends. Its content is fixed now (before and after are copied), and
-    `occurred_at` is when the change was made.
+    `occurred_at` is when the change was made. `actor` must be a staff user or a `Robot` and
+    `action` a name listed in `peel.audit.events.EVENTS`; anything else is refused.
     """
     if not connection.in_atomic_block:
         raise RuntimeError("Audit events must be written in the same transaction as the change.")
-    user = actor if getattr(actor, "pk", None) else None
+    actor = check_actor(actor)
+    check_event(action)
+    user = None if isinstance(actor, Robot) else actor
     event = AuditEvent(
         occurred_at=timezone.now(),
-        actor=user,
-        actor_label=user.get_username() if user else str(actor or "system"),
+        actor_id=None if user is None else user.pk,
+        actor_label=actor.name if isinstance(actor, Robot) else actor.get_username(),
         action=action,
         object_type=obj._meta.label_lower,
-        object_id=str(obj.pk),
+        object_id="" if obj.pk is None else str(obj.pk),  # a sign-in to no account
         before=_json_safe(before),
         after=_json_safe(after),
     )
@@ -196,3 +201,29 @@ def record_accesses(user: Any, objs: list[models.Model], purpose: str) -> None:
         )
         for o in objs
     )
+
+
+SEARCH_OBJECT_TYPE = "audit.search"  # an access event for a use of the auditor's pages
+
+
+def record_search(user: Any, purpose: str, query: str, about: list[models.Model]) -> None:
+    """Log one use of the audit and access logs (a search, a view, an export): one event for
+    the use, with what was asked, and one per person or report it was about, so that "who
+    looked at this person" finds the auditor's own look too (one insert)."""
+    query = query[:500]
+    events = [
+        AccessEvent(
+            user=user, object_type=SEARCH_OBJECT_TYPE, object_id="", purpose=purpose, query=query
+        )
+    ]
+    events += [
+        AccessEvent(
+            user=user,
+            object_type=obj._meta.label_lower,
+            object_id=str(obj.pk),
+            purpose=purpose,
+            query=query,
+        )
+        for obj in about
+    ]
+    AccessEvent.objects.bulk_create(events)

@@ -43,7 +43,14 @@ class AuditEvent(models.Model):
 
     class Meta:
         ordering = ["id"]
-        indexes = [models.Index(fields=["object_type", "object_id"])]
+        # What the auditor's pages search by: an object, a person and a period, a period.
+        indexes = [
+            models.Index(fields=["object_type", "object_id"]),
+            models.Index(fields=["actor", "occurred_at"], name="audit_event_actor_time"),
+            models.Index(fields=["actor_label", "occurred_at"], name="audit_event_label_time"),
+            models.Index(fields=["occurred_at"], name="audit_event_time"),
+        ]
+        permissions = [("view_audit_log", "Search the audit and access logs (the auditor's pages)")]
 
     def __str__(self) -> str:
         return f"{self.occurred_at:%Y-%m-%d %H:%M:%S} {self.actor_label} {self.action}"
@@ -67,10 +74,41 @@ class AccessEvent(models.Model):
     object_type = models.CharField(max_length=80)
     object_id = models.CharField(max_length=64)
     purpose = models.CharField(max_length=120)
+    # For a search of the logs themselves: what was asked (the auditor's pages log every use).
+    query = models.CharField(max_length=500, blank=True)
 
     class Meta:
         ordering = ["id"]
-        indexes = [models.Index(fields=["object_type", "object_id"])]
+        indexes = [
+            models.Index(fields=["object_type", "object_id"]),
+            models.Index(fields=["user", "occurred_at"], name="access_event_user_time"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.user_id} read {self.object_type} {self.object_id}"
+
+
+class ChainVerification(models.Model):
+    """One check of the audit hash chain, end to end: asked for (by `peel audit verify`, the
+    worker's daily run, or an auditor), then run. Checking millions of events takes minutes, so
+    pages show the last result instead of checking on every load."""
+
+    requested_at = models.DateTimeField(db_index=True)
+    requested_by = models.CharField(max_length=150)  # a username, or "peel audit verify"
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    checked = models.PositiveBigIntegerField(null=True, blank=True)  # events verified
+    first_bad_id = models.BigIntegerField(null=True, blank=True)
+    problem = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+
+    def __str__(self) -> str:
+        return f"verification {self.pk} ({self.state})"
+
+    @property
+    def state(self) -> str:
+        if self.finished_at is None:
+            return "running" if self.started_at else "waiting"
+        return "broken" if self.problem else "intact"

@@ -1,7 +1,8 @@
-"""Text from outside, made storable everywhere Peel stores it."""
+"""Text from outside, made storable everywhere Peel stores it; names made readable."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 REPLACEMENT = "\ufffd"
@@ -23,3 +24,12 @@ def db_safe(value: Any) -> Any:
     if isinstance(value, dict):
         return {db_safe(k): db_safe(v) for k, v in value.items()}
     return value
+
+
+def label_for(name: str) -> str:
+    """`incidentDescription` -> "Incident description"; `UPRN` stays "UPRN"."""
+    words = re.findall(r"[A-Z]{2,}(?=[A-Z][a-z]|\b|\d)|[A-Z]?[a-z]+|[A-Z]+|\d+", name)
+    if not words:
+        return name
+    text = " ".join(w if w.isupper() and len(w) > 1 else w.lower() for w in words)
+    return text[0].upper() + text[1:]

@@ -20,9 +20,10 @@ from django.conf import settings
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
+from peel.audit.actors import Robot
 from peel.core.access_rules import api_client
 from peel.core.db import DATABASE_UNAVAILABLE
-from peel.intake.evidence import store_bytes
+from peel.evidence.store import store_bytes
 from peel.intake.models import ApiClient, QuarantineReason
 from peel.intake.pipeline import Outcome, accept_json, quarantine
 from peel.reports.choices import Channel
@@ -166,13 +167,13 @@ def _process(request: HttpRequest) -> JsonResponse:
         problem = Problem("Too large", f"The body is {length} bytes; the limit is {limit}{kept}.")
         blob = store_bytes(body, "application/json")
         held = quarantine(
-            f"api:{client.client_id}", Channel.API, blob, QuarantineReason.TOO_LARGE, [problem],
+            Robot(f"api:{client.client_id}"), Channel.API, blob, QuarantineReason.TOO_LARGE, [problem],
             client.client_id,
         )  # fmt: skip
         return _respond(held)
     # Durably received and checked; the worker files the report (so the hub waits for neither).
     outcome = accept_json(
-        f"api:{client.client_id}", Channel.API, body, source=client.client_id, file_now=False
+        Robot(f"api:{client.client_id}"), Channel.API, body, source=client.client_id, file_now=False
     )
     return _respond(outcome)
 

@@ -17,8 +17,10 @@ from typing import Any
 
 from django.conf import settings
 
-from peel.intake.evidence import store_bytes
-from peel.intake.models import EvidenceBlob, QuarantineReason
+from peel.audit.actors import Actor
+from peel.evidence.models import EvidenceBlob
+from peel.evidence.store import store_bytes
+from peel.intake.models import QuarantineReason
 from peel.intake.pipeline import (
     Outcome,
     accept_document,
@@ -64,20 +66,20 @@ class ReportEmail:
     names: list[str] = field(default_factory=list)  # what was found, for messages
 
 
-def accept_email(actor: Any, raw: bytes, source: str = "") -> Outcome:
+def accept_email(actor: Actor, raw: bytes, source: str = "") -> Outcome:
     """File one raw email (bytes exactly as received) or quarantine it."""
     blob = store_bytes(raw, "message/rfc822")
     return accept_email_blob(actor, blob, raw, source)
 
 
 @reprocessor(Channel.EMAIL)
-def accept_email_blob(actor: Any, blob: EvidenceBlob, raw: bytes, source: str) -> Outcome:
+def accept_email_blob(actor: Actor, blob: EvidenceBlob, raw: bytes, source: str) -> Outcome:
     return _accept_email(actor, Channel.EMAIL, blob, raw, source=source)
 
 
 @held_on_failure  # an email that makes a library fail is held, and the batch goes on
 def _accept_email(
-    actor: Any, channel: str, blob: EvidenceBlob, raw: bytes, *, source: str
+    actor: Actor, channel: str, blob: EvidenceBlob, raw: bytes, *, source: str
 ) -> Outcome:
     try:
         if len(raw) > int(settings.PEEL["EMAIL_MAX_BYTES"]):

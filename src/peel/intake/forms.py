@@ -2,30 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django import forms
-
-
-class AnswerForm(forms.Form):
-    """The reporter's answer to our question; reference and email are checked again."""
-
-    reference = forms.CharField(max_length=24, widget=forms.HiddenInput)
-    email = forms.EmailField(max_length=120, widget=forms.HiddenInput)
-    answer = forms.CharField(
-        label="Your answer", max_length=4000, widget=forms.Textarea(attrs={"rows": 5})
-    )
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("auto_id", "answer-%s")  # shown beside the look-up form: ids differ
-        super().__init__(*args, **kwargs)
-
-
-class StatusForm(forms.Form):
-    reference = forms.CharField(
-        label="Your reference", max_length=24, help_text="For example PEEL-261121-ABC234"
-    )
-    email = forms.EmailField(label="The email address you gave us", max_length=120)
 
 
 class DangerForm(forms.Form):

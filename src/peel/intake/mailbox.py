@@ -16,11 +16,13 @@ from urllib.parse import parse_qs, unquote, urlparse
 
 from imapclient import IMAPClient
 
+from peel.audit.actors import EMAIL_INTAKE, Robot
 from peel.intake.email import accept_email
 from peel.intake.pipeline import Outcome, accept_json
 from peel.reports.choices import Channel
 
-ACTOR = "email intake"
+ACTOR = EMAIL_INTAKE
+FILE_INTAKE = Robot("file intake")
 Progress = Callable[[str, Outcome], None]
 
 
@@ -65,7 +67,7 @@ def ingest_files(
     counts: Counter[str] = Counter()
     for path in paths:
         if kind == "sdm":
-            outcome = accept_json("file intake", Channel.API, path.read_bytes(), source=str(path))
+            outcome = accept_json(FILE_INTAKE, Channel.API, path.read_bytes(), source=str(path))
         else:
             outcome = accept_email(ACTOR, path.read_bytes(), source=str(path))
         counts[outcome.status] += 1

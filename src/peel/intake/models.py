@@ -4,20 +4,9 @@ import uuid
 
 from django.db import models
 
+from peel.evidence.models import EvidenceBlob
 from peel.reports.choices import Channel
 from peel.reports.models import Report
-
-
-class EvidenceBlob(models.Model):
-    """Raw bytes as received, stored once under their sha256 (see evidence.py)."""
-
-    sha256 = models.CharField(max_length=64, primary_key=True)
-    size = models.PositiveBigIntegerField()
-    content_type = models.CharField(max_length=100)
-    stored_at = models.DateTimeField(auto_now_add=True)
-
-    def __str__(self) -> str:
-        return self.sha256
 
 
 class Submission(models.Model):

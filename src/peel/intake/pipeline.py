@@ -20,17 +20,24 @@ from dataclasses import dataclass, field
 from datetime import UTC
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from peel.audit import log as audit
+from peel.audit.actors import PIPELINE, Actor
 from peel.core.db import DATABASE_UNAVAILABLE, write_transaction
 from peel.core.text import db_safe
-from peel.intake.actions import content_digest, do_file_submission, do_receive_submission
-from peel.intake.evidence import read_bytes, record_blob, store_bytes
+from peel.evidence.models import EvidenceBlob
+from peel.evidence.store import read_bytes, store_bytes
+from peel.intake.actions import (
+    content_digest,
+    do_file_submission,
+    do_quarantine,
+    do_receive_submission,
+    do_record_filing_error,
+    do_release_quarantine,
+)
 from peel.intake.models import (
-    EvidenceBlob,
-    QuarantineArrival,
     QuarantineItem,
     QuarantineReason,
     QuarantineStatus,
@@ -84,7 +91,9 @@ def held_on_failure(function: Callable[..., Outcome]) -> Callable[..., Outcome]:
     """
 
     @functools.wraps(function)
-    def accept(actor: Any, channel: str, blob: EvidenceBlob, *args: Any, **kwargs: Any) -> Outcome:
+    def accept(
+        actor: Actor, channel: str, blob: EvidenceBlob, *args: Any, **kwargs: Any
+    ) -> Outcome:
         try:
             return function(actor, channel, blob, *args, **kwargs)
         except NOT_THE_INPUTS_FAULT:
@@ -105,7 +114,7 @@ def held_on_failure(function: Callable[..., Outcome]) -> Callable[..., Outcome]:
 
 @held_on_failure
 def accept_document(
-    actor: Any,
+    actor: Actor,
     channel: str,
     blob: EvidenceBlob,
     body: Any,
@@ -218,7 +227,7 @@ def _storable(draft: ReportDraft) -> ReportDraft:
     return draft
 
 
-def file_submission(actor: Any, submission: Submission) -> Outcome:
+def file_submission(actor: Actor, submission: Submission) -> Outcome:
     """File one received submission (the worker's step). Re-checks it against today's schemas."""
     try:
         document = parse_document(submission.payload, national_schemas())
@@ -231,16 +240,15 @@ def file_submission(actor: Any, submission: Submission) -> Outcome:
 
 
 def _not_filed(
-    actor: Any, submission: Submission, reason: str, problems: list[Problem], sid: str
+    actor: Actor, submission: Submission, reason: str, problems: list[Problem], sid: str
 ) -> Outcome:
     """Mark the submission so workers pass it by, and hold its raw input with the reason."""
-    detail = "; ".join(p.detail for p in problems)[:500]
-    Submission.objects.filter(pk=submission.pk).update(filing_error=detail)
+    do_record_filing_error(actor, submission, "; ".join(p.detail for p in problems))
     source = (submission.notes or {}).get("source", "")
     return quarantine(actor, submission.channel, submission.raw, reason, problems, source, sid)
 
 
-def file_next(actor: Any = "intake worker") -> Outcome | None:
+def file_next(actor: Actor = PIPELINE) -> Outcome | None:
     """Claim the riskiest, then oldest, unfiled submission and file it; None when none waits.
 
     The claim and the filing are one transaction holding the submission's row lock; on
@@ -278,7 +286,7 @@ def file_next(actor: Any = "intake worker") -> Outcome | None:
             )
 
 
-def file_pending(actor: Any = "intake worker", limit: int = 100) -> int:
+def file_pending(actor: Actor = PIPELINE, limit: int = 100) -> int:
     """File up to `limit` received submissions, riskiest first; return how many were filed."""
     filed = 0
     for _ in range(limit):
@@ -329,7 +337,7 @@ def intake_backlog(now: Any = None) -> Backlog:
 
 
 def accept_json(
-    actor: Any, channel: str, raw: bytes, *, source: str = "", file_now: bool = True
+    actor: Actor, channel: str, raw: bytes, *, source: str = "", file_now: bool = True
 ) -> Outcome:
     """Bytes that should be one SDM request document (the Standard API, `peel ingest sdm`)."""
     blob = store_bytes(raw, "application/json")
@@ -338,7 +346,7 @@ def accept_json(
 
 @held_on_failure
 def accept_json_blob(
-    actor: Any,
+    actor: Actor,
     channel: str,
     blob: EvidenceBlob,
     raw: bytes,
@@ -355,7 +363,7 @@ def accept_json_blob(
 
 
 def quarantine(
-    actor: Any,
+    actor: Actor,
     channel: str,
     blob: EvidenceBlob,
     reason: str,
@@ -364,52 +372,19 @@ def quarantine(
     submission_id: str = "",
 ) -> Outcome:
     """Hold input with its exact reason. The same bytes again update the one item they have."""
-    now = timezone.now()
     details = db_safe([p.as_dict() for p in problems])  # they quote the input, which may hold NULs
-    source = db_safe(source)
-    with write_transaction():
-        record_blob(blob)
-        item = QuarantineItem.objects.select_for_update().filter(raw=blob).first()
-        if item is None:
-            try:
-                with transaction.atomic():
-                    item = QuarantineItem.objects.create(
-                        channel=channel, raw=blob, source=source[:300], received_at=now,
-                        reason=reason, problems=details, last_attempt_at=now,
-                    )  # fmt: skip
-            except IntegrityError:  # the same bytes quarantined at the same moment elsewhere
-                item = QuarantineItem.objects.select_for_update().get(raw=blob)
-                _arrived(item, channel, source, now)
-            else:
-                _arrived(item, channel, source, now)
-                audit.record(
-                    actor, "intake.quarantined", item, after={"reason": reason, "problems": details}
-                )
-                logger.warning(
-                    "Quarantined %s input %s: %s",
-                    channel,
-                    item.pk,
-                    problems[0].detail if problems else reason,
-                )
-                return Outcome(
-                    "quarantined", quarantine=item, problems=problems, submission_id=submission_id
-                )
-        else:
-            _arrived(item, channel, source, now)
-        if item.status == QuarantineStatus.HELD:
-            item.attempts += 1
-            item.last_attempt_at = now
-            item.reason, item.problems = reason, details
-            item.save(update_fields=["attempts", "last_attempt_at", "reason", "problems"])
-    return Outcome("quarantined", quarantine=item, problems=problems, submission_id=submission_id)
-
-
-def _arrived(item: QuarantineItem, channel: str, source: str, now: Any) -> None:
-    """Keep each arrival of held bytes: its channel and source (not a supervisor's retry)."""
-    if not _retrying.get():
-        QuarantineArrival.objects.create(
-            item=item, channel=channel, source=source[:300], arrived_at=now
+    item, created = do_quarantine(
+        actor, channel=channel, blob=blob, reason=reason, problems=details,
+        source=db_safe(source), arrival=not _retrying.get(),
+    )  # fmt: skip
+    if created:
+        logger.warning(
+            "Quarantined %s input %s: %s",
+            channel,
+            item.pk,
+            problems[0].detail if problems else reason,
         )
+    return Outcome("quarantined", quarantine=item, problems=problems, submission_id=submission_id)
 
 
 # Each channel knows how to run its own raw bytes through the path again.
@@ -426,12 +401,12 @@ def reprocessor(channel: str) -> Callable[[Reprocessor], Reprocessor]:
 
 
 @reprocessor(Channel.API)
-def _reprocess_api(actor: Any, blob: EvidenceBlob, raw: bytes, source: str) -> Outcome:
+def _reprocess_api(actor: Actor, blob: EvidenceBlob, raw: bytes, source: str) -> Outcome:
     return accept_json_blob(actor, Channel.API, blob, raw, source=source)
 
 
 @reprocessor(Channel.WEB)
-def _reprocess_web(actor: Any, blob: EvidenceBlob, raw: bytes, source: str) -> Outcome:
+def _reprocess_web(actor: Actor, blob: EvidenceBlob, raw: bytes, source: str) -> Outcome:
     # The web form's evidence is {"form": what the public typed, "sdm": the document built}.
     envelope = json.loads(raw)
     return accept_document(
@@ -439,7 +414,7 @@ def _reprocess_web(actor: Any, blob: EvidenceBlob, raw: bytes, source: str) -> O
     )
 
 
-def retry(actor: Any, item: QuarantineItem) -> Outcome:
+def retry(actor: Actor, item: QuarantineItem) -> Outcome:
     """Run held input through the path again (after a mapping or schema update)."""
     if item.status != QuarantineStatus.HELD:
         raise ValueError(
@@ -454,14 +429,5 @@ def retry(actor: Any, item: QuarantineItem) -> Outcome:
     finally:
         _retrying.reset(token)
     if outcome.ok and outcome.submission is not None:
-        with transaction.atomic():
-            item.refresh_from_db()
-            item.status = QuarantineStatus.RELEASED
-            item.submission = outcome.submission
-            item.last_attempt_at = timezone.now()
-            item.save(update_fields=["status", "submission", "last_attempt_at"])
-            audit.record(
-                actor, "intake.released", item, before={"status": QuarantineStatus.HELD},
-                after={"status": item.status, "submission": str(outcome.submission.pk)},
-            )  # fmt: skip
+        do_release_quarantine(actor, item, outcome.submission)
     return outcome

@@ -9,7 +9,6 @@ urlpatterns = [
     path("report/check/", views.report_check, name="report-check"),
     path("report/call-999/", views.report_danger, name="report-danger"),
     path("report/receipt/<str:reference>/", views.receipt, name="receipt"),
-    path("report/status/", views.report_status, name="report-status"),
     path("staff/quarantine/", staff_views.quarantine_list, name="quarantine"),
     path(
         "staff/quarantine/<int:item_id>/retry/",

@@ -14,13 +14,13 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
-from django_ratelimit.core import is_ratelimited
 
+from peel.audit.actors import PUBLIC
 from peel.core.access_rules import public, reference_holder
-from peel.intake.evidence import store_bytes
-from peel.intake.forms import AnswerForm, DangerForm, StatusForm
+from peel.core.ratelimit import rate_limited, too_many
+from peel.evidence.store import store_bytes
+from peel.intake.forms import DangerForm
 from peel.intake.pipeline import accept_document
-from peel.intake.status import find_report_for_reporter, public_status, record_public_read
 from peel.intake.wizard import (
     FormDefinition,
     PageForm,
@@ -29,11 +29,10 @@ from peel.intake.wizard import (
     fact_information,
     load_definition,
 )
-from peel.notifications.actions import do_message_reporter
 from peel.notifications.messages import RECEIPT
+from peel.reports.actions import do_message_reporter
 from peel.reports.choices import Channel
 from peel.reports.models import Report
-from peel.review.actions import do_answer_info_request
 
 security = logging.getLogger("peel.security")
 
@@ -41,11 +40,6 @@ security = logging.getLogger("peel.security")
 @public()
 def home(request: HttpRequest) -> HttpResponse:
     return render(request, "intake/home.html")
-
-
-def rate_limited(request: HttpRequest, group: str, rate: str) -> bool:
-    """Count this request against its address; True once over the limit."""
-    return is_ratelimited(request, group=group, key="ip", rate=rate, method="POST", increment=True)
 
 
 SESSION_KEY = "public_report"  # core.views.quick_exit forgets it too
@@ -170,7 +164,7 @@ def report_check(request: HttpRequest) -> HttpResponse:
         return render(request, "intake/report_check.html", {"summary": summary})
     if rate_limited(request, "report-crime", settings.PEEL["FORM_RATE"]):
         security.warning("Public form: rate limit reached for %s", request.META.get("REMOTE_ADDR"))
-        return render(request, "intake/too_many.html", status=429)
+        return too_many(request)
     seconds = time.time() - float(state["started"])
     if seconds < int(settings.PEEL["FORM_MIN_SECONDS"]):
         # Not stored: a bot's output would fill the evidence store. Counted in the log instead.
@@ -193,7 +187,7 @@ def report_check(request: HttpRequest) -> HttpResponse:
     raw = json.dumps(envelope, sort_keys=True, ensure_ascii=False).encode()
     with transaction.atomic():
         outcome = accept_document(
-            "public",
+            PUBLIC,
             Channel.WEB,
             store_bytes(raw, "application/json"),
             document,
@@ -218,7 +212,7 @@ def _draft_facts(facts: dict[str, Any]) -> dict[str, Any]:
 def _queue_receipt(request: HttpRequest, report: Report) -> None:
     # Withheld (and audited) by notifications if the reporter said email is not safe.
     status_url = request.build_absolute_uri(reverse("report-status"))
-    do_message_reporter("public", report, RECEIPT.purpose, status_url=status_url)
+    do_message_reporter(PUBLIC, report, RECEIPT.purpose, status_url=status_url)
 
 
 @reference_holder()
@@ -228,62 +222,3 @@ def receipt(request: HttpRequest, reference: str) -> HttpResponse:
         Report.objects.only("reference", "immediate_danger"), reference=reference
     )
     return render(request, "intake/receipt.html", {"report": report})
-
-
-@never_cache
-@reference_holder(methods=("GET", "POST"))
-def report_status(request: HttpRequest) -> HttpResponse:
-    if request.method == "GET":
-        return render(request, "intake/status.html", {"form": StatusForm()})
-    if rate_limited(request, "report-status", settings.PEEL["STATUS_RATE"]):
-        security.warning("Status page: rate limit reached for %s", request.META.get("REMOTE_ADDR"))
-        return render(request, "intake/too_many.html", status=429)
-    answering = "answer" in request.POST
-    form: AnswerForm | StatusForm = (
-        AnswerForm(request.POST) if answering else StatusForm(request.POST)
-    )
-    if not form.is_valid():
-        if isinstance(form, AnswerForm) and form.has_error("answer"):
-            return _status_page(request, form, status=400)
-        return render(request, "intake/status.html", {"form": StatusForm(request.POST)}, status=400)
-    report = find_report_for_reporter(form.cleaned_data["reference"], form.cleaned_data["email"])
-    if report is None:  # the same answer whether the reference or the email was wrong
-        return render(
-            request, "intake/status.html",
-            {"form": StatusForm(request.POST), "not_found": True}, status=404,
-        )  # fmt: skip
-    sent = False
-    if isinstance(form, AnswerForm):
-        try:
-            do_answer_info_request(report, form.cleaned_data["answer"])
-            sent = True
-        except ValueError as exc:
-            form.add_error("answer", str(exc))
-            return _status_page(request, form, report, status=400)
-    return _status_page(request, None, report, sent=sent)
-
-
-def _status_page(
-    request: HttpRequest,
-    answer_form: AnswerForm | None,
-    report: Report | None = None,
-    *,
-    status: int = 200,
-    sent: bool = False,
-) -> HttpResponse:
-    if report is None:
-        assert answer_form is not None
-        report = find_report_for_reporter(
-            answer_form.data.get("reference", ""), answer_form.data.get("email", "")
-        )
-        if report is None:
-            return render(request, "intake/status.html", {"form": StatusForm()}, status=404)
-    record_public_read(report, "status page")
-    verified = {"reference": report.reference, "email": request.POST.get("email", "")}
-    context = {
-        "form": StatusForm(),
-        "status": public_status(report),
-        "answer_form": answer_form or AnswerForm(initial=verified),
-        "sent": sent,
-    }
-    return render(request, "intake/status.html", context, status=status)

@@ -1,6 +1,6 @@
 """Every kind of message Peel sends a reporter, in one registry.
 
-A message is sent only by its purpose (`actions.do_message_reporter`), so a new kind must be
+A message is sent only by its purpose (`reports.actions.do_message_reporter`), so a new kind must be
 added here, and the tests that check the reporter's contact preference against every purpose
 cover it without being told. Messages say only that there is news and where to read it: anyone
 may read a mailbox, so no details of the report go in them.

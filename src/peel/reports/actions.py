@@ -1,13 +1,18 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
 from django.db import IntegrityError, transaction
 
 from peel.audit import log as audit
-from peel.reports.choices import ReportStatus
+from peel.audit.actors import Actor
+from peel.notifications.actions import do_queue_email
+from peel.notifications.messages import REPORTER_MESSAGES
+from peel.notifications.models import OutboundEmail
+from peel.reports.choices import ReportStatus, Role
 from peel.reports.drafts import ReportDraft
 from peel.reports.models import (
     ContactPreference,
@@ -28,7 +33,9 @@ def new_reference(received_at: datetime) -> str:
     return f"PEEL-{received_at:%y%m%d}-{suffix}"
 
 
-def do_create_report(actor: Any, draft: ReportDraft, channel: str, received_at: datetime) -> Report:
+def do_create_report(
+    actor: Actor, draft: ReportDraft, channel: str, received_at: datetime
+) -> Report:
     """Write a draft as a canonical report with its people, place and vehicles."""
     with transaction.atomic():
         location = None
@@ -80,7 +87,7 @@ def do_create_report(actor: Any, draft: ReportDraft, channel: str, received_at: 
     return report
 
 
-def do_set_report_status(actor: Any, report: Report, status: ReportStatus) -> None:
+def do_set_report_status(actor: Actor, report: Report, status: ReportStatus) -> None:
     with transaction.atomic():
         before = report.status
         if before == status:
@@ -90,22 +97,54 @@ def do_set_report_status(actor: Any, report: Report, status: ReportStatus) -> No
         audit.record(actor, "report.status_changed", report, {"status": before}, {"status": status})
 
 
-def do_restrict_report(actor: Any, report: Report, team: Any, reason: str) -> None:
-    """Make a report visible only to one team (a report about a colleague, say), or lift the
-    restriction with team=None. Its open work is routed to that team."""
-    from peel.workqueue.models import WorkItem, WorkStatus
+# Called, in the same transaction, after a report's restriction changes: apps above reports
+# register here in their AppConfig.ready() (the work queue routes the report's open work to the
+# restricting team). Each is `follower(actor, report, reason)` and audits what it changes.
+RestrictionFollower = Callable[[Actor, Report, str], object]
+_RESTRICTION_FOLLOWERS: list[RestrictionFollower] = []
 
+
+def follow_restrictions(follower: RestrictionFollower) -> RestrictionFollower:
+    if follower not in _RESTRICTION_FOLLOWERS:
+        _RESTRICTION_FOLLOWERS.append(follower)
+    return follower
+
+
+def do_restrict_report(actor: Actor, report: Report, team: Any, reason: str) -> None:
+    """Make a report visible only to one team (a report about a colleague, say), or lift the
+    restriction with team=None. Its open work follows (see the registered followers)."""
     if not reason.strip():
         raise ValueError("Give a reason: it is kept in the audit log.")
     with transaction.atomic():
         before = {"restricted_to": report.restricted_to_id}
         report.restricted_to = team
         report.save(update_fields=["restricted_to"])
-        if team is not None:
-            WorkItem.objects.filter(
-                report=report, status__in=(WorkStatus.QUEUED, WorkStatus.PARKED)
-            ).update(team=team)
         audit.record(
             actor, "report.restricted", report, before,
             {"restricted_to": report.restricted_to_id, "reason": reason.strip()},
         )  # fmt: skip
+        for follower in _RESTRICTION_FOLLOWERS:
+            follower(actor, report, reason.strip())
+
+
+def reporter_email(report: Report) -> str:
+    person = (
+        report.involvements.filter(role=Role.PERSON_REPORTING).exclude(person__email="").first()
+    )
+    return person.person.email if person else ""
+
+
+def do_message_reporter(
+    actor: Actor, report: Report, purpose: str, *, status_url: str = ""
+) -> OutboundEmail | None:
+    """Send the reporter one of the registered messages (notifications/messages.py), if they
+    gave an address and it is safe to use. None when nothing is sent (the outbox audits a
+    withheld message: contact.withhold_from_reporter is one of its rules)."""
+    message = REPORTER_MESSAGES.get(purpose)
+    if message is None:
+        raise ValueError(f"'{purpose}' is not a registered reporter message (messages.py).")
+    to = reporter_email(report)
+    if not to:
+        return None
+    subject, body = message.render(report.reference, status_url)
+    return do_queue_email(actor, to=to, subject=subject, body=body, purpose=purpose, about=report)

@@ -7,6 +7,9 @@ the only ones Peel applies (notifications enforce them; screens and legacy recor
 
 from __future__ import annotations
 
+from django.db import models
+
+from peel.reports.choices import Role
 from peel.reports.models import ContactPreference, Report
 
 
@@ -28,6 +31,24 @@ def email_withheld_reason(report: Report) -> str:
     if preference is not None and preference.email_ok is False:
         return "The reporter said it is not safe to email them."
     return ""
+
+
+def reporter_emails(report: Report) -> set[str]:
+    """The addresses the person (or people) reporting gave, normalised for comparison."""
+    return {
+        email.strip().lower()
+        for email in report.involvements.filter(role=Role.PERSON_REPORTING).values_list(
+            "person__email", flat=True
+        )
+    }
+
+
+def withhold_from_reporter(to: str, about: models.Model) -> str:
+    """The outbox's rule (registered in apps.py): an email about a report, addressed to its
+    reporter, whatever its purpose, is withheld when they said emailing them is not safe."""
+    if not isinstance(about, Report) or to.strip().lower() not in reporter_emails(about):
+        return ""
+    return email_withheld_reason(about)
 
 
 def contact_summary(report: Report) -> str:

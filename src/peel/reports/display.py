@@ -12,9 +12,9 @@ from typing import Any
 
 from django.utils import timezone
 
+from peel.core.text import label_for
 from peel.reports.choices import OccurredPrecision
 from peel.reports.models import Report
-from peel.sdm.text import label_for
 
 WITHOUT_TIME = (OccurredPrecision.DATE,)
 

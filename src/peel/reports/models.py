@@ -6,6 +6,8 @@ the work queue and review never need to know where a report came from.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import models
 
 from peel.reports.choices import (
@@ -16,6 +18,7 @@ from peel.reports.choices import (
     Role,
     SuspectKnown,
 )
+from peel.reports.grants import team_rule, visibility
 
 
 class Location(models.Model):
@@ -26,6 +29,18 @@ class Location(models.Model):
 
     def __str__(self) -> str:
         return ", ".join(p for p in (self.address_line, self.town, self.postcode) if p)
+
+
+class ReportQuerySet(models.QuerySet["Report"]):
+    def visible_to(self, user: Any) -> ReportQuerySet:
+        """The reports this person may read (see grants.py): every list and page starts here.
+        Per-object reads go through `reports.access`, which also logs them."""
+        return self.filter(visibility(user))
+
+    def not_restricted_from(self, user: Any) -> ReportQuerySet:
+        """Only the team restriction: for what the report in hand shows of others (its linked
+        history, its possible duplicates), whose reader may already read the report in hand."""
+        return self.filter(team_rule(user))
 
 
 class Report(models.Model):
@@ -77,6 +92,8 @@ class Report(models.Model):
     merged_into = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="merged_reports"
     )
+
+    objects = ReportQuerySet.as_manager()
 
     class Meta:
         permissions = [("view_any_report", "Can read any report, not only the one in hand")]

@@ -15,16 +15,19 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from peel.accounts.models import User
 from peel.audit import log as audit
-from peel.notifications.actions import do_message_reporter
+from peel.audit.actors import PUBLIC
 from peel.notifications.messages import DECISION_UPDATE
-from peel.reports.actions import do_set_report_status
+from peel.reports.access import may_read_report, team_allows, visible_related
+from peel.reports.actions import do_message_reporter, do_set_report_status
 from peel.reports.choices import ReportStatus
 from peel.reports.models import Report
 from peel.review import clock
 from peel.review.choices import CrimeFlag, CrimeStatus, NextAction, Outcome, Verdict
 from peel.review.models import CrimeRecord, Decision, InfoRequest, QualityCheck, ReportMerge
 from peel.review.reference import incident_codes, offences
+from peel.review.robot_handover import decision_record
 from peel.robots.actions import do_enqueue_robot_tasks
 from peel.workqueue.actions import (
     OPEN_STATUSES,
@@ -128,7 +131,7 @@ def _action_problems(data: DecisionInput, outcome: Outcome) -> dict[str, str]:
     return problems
 
 
-def do_record_decision(user: Any, item: WorkItem, data: DecisionInput) -> Decision:
+def do_record_decision(user: User, item: WorkItem, data: DecisionInput) -> Decision:
     if not user.has_perm("review.record_decision"):
         raise PermissionError("This account may not record crime-recording decisions.")
     if item.report is None:
@@ -140,7 +143,10 @@ def do_record_decision(user: Any, item: WorkItem, data: DecisionInput) -> Decisi
     codes = incident_codes()
     with transaction.atomic():
         do_complete_item(user, item)  # raises NotYourItem if the lease was lost
-        Decision.objects.filter(report=report, superseded_at=None).update(superseded_at=now)
+        superseded = list(
+            Decision.objects.select_for_update().filter(report=report, superseded_at=None)
+        )
+        Decision.objects.filter(pk__in=[d.pk for d in superseded]).update(superseded_at=now)
         crime = _record_crime(user, report, data, now)
         opening, closing = codes.categories[data.opening_code], codes.categories[data.closing_code]
         offence = offences().get(data.offence_code.strip().upper()) if crime else None
@@ -170,8 +176,14 @@ def do_record_decision(user: Any, item: WorkItem, data: DecisionInput) -> Decisi
             within_clock=clock.within_clock(report.received_at, now),
         )
         audit.record(user, "review.decided", decision, after=_decision_snapshot(decision))
+        for earlier in superseded:  # the decision they were before this one replaced them
+            audit.record(
+                user, "review.decision_superseded", earlier,
+                before={"superseded_at": None},
+                after={"superseded_at": now, "by": decision.pk},
+            )  # fmt: skip
         _start_follow_ups(user, decision, data)
-        do_enqueue_robot_tasks(user, decision)
+        do_enqueue_robot_tasks(user, decision_record(decision))
         do_set_report_status(user, report, ReportStatus.DECIDED)
         # Only that there is news; withheld if the reporter said email is not safe.
         do_message_reporter(user, report, DECISION_UPDATE.purpose)
@@ -197,7 +209,7 @@ def _decision_snapshot(decision: Decision) -> dict[str, object]:
     }
 
 
-def _record_crime(user: Any, report: Report, data: DecisionInput, now: Any) -> CrimeRecord | None:
+def _record_crime(user: User, report: Report, data: DecisionInput, now: Any) -> CrimeRecord | None:
     """Record the crime, or reclassify the one already recorded; a later non-crime decision
     cancels it (the number stays, never reused)."""
     existing = CrimeRecord.objects.select_for_update().filter(report=report).first()
@@ -233,7 +245,7 @@ def _record_crime(user: Any, report: Report, data: DecisionInput, now: Any) -> C
     return crime
 
 
-def _start_follow_ups(user: Any, decision: Decision, data: DecisionInput) -> None:
+def _start_follow_ups(user: User, decision: Decision, data: DecisionInput) -> None:
     report, actions = decision.report, set(decision.actions)
     what = decision.offence_description or decision.closing_label
     if NextAction.DEPLOY in actions:
@@ -278,13 +290,14 @@ def do_answer_info_request(report: Report, answer: str) -> InfoRequest:
             raise ValueError("We have not asked you anything about this report.")
         request.answer, request.answered_at = answer[:4000], timezone.now()
         request.save(update_fields=["answer", "answered_at"])
-        audit.record("public", "review.info_answered", request, after={"length": len(answer)})
+        audit.record(PUBLIC, "review.info_answered", request, after={"length": len(answer)})
         if not WorkItem.objects.filter(
             report=report, kind=WorkKind.REVIEW_REPORT, status__in=OPEN_STATUSES
         ).exists():
-            item = do_enqueue_report("public", report, _report_grade(report))
-            item.summary = "The reporter answered a request for information."
-            item.save(update_fields=["summary"])
+            do_enqueue_report(
+                PUBLIC, report, _report_grade(report),
+                summary="The reporter answered a request for information.",
+            )  # fmt: skip
     return request
 
 
@@ -296,7 +309,7 @@ def _report_grade(report: Report) -> str:
 # ---- Duplicates: merge and undo ------------------------------------------------------------------
 
 
-def do_merge_reports(user: Any, kept: Report, duplicate: Report, reason: str) -> ReportMerge:
+def do_merge_reports(user: User, kept: Report, duplicate: Report, reason: str) -> ReportMerge:
     """Join a second report of the same incident to the one kept. The duplicate's open work is
     cancelled; nothing is deleted, and `do_unmerge` puts it all back on the queue."""
     if not reason.strip():
@@ -327,7 +340,7 @@ def do_merge_reports(user: Any, kept: Report, duplicate: Report, reason: str) ->
     return merge
 
 
-def do_unmerge(user: Any, merge_id: int, reason: str) -> ReportMerge:
+def do_unmerge(user: User, merge_id: int, reason: str) -> ReportMerge:
     if not reason.strip():
         raise ValueError("Say why the merge is undone.")
     with transaction.atomic():
@@ -351,7 +364,7 @@ def do_unmerge(user: Any, merge_id: int, reason: str) -> ReportMerge:
 
 
 def do_sample_decisions(
-    supervisor: Any, count: int, since: Any, operator: Any = None
+    supervisor: User, count: int, since: Any, operator: Any = None
 ) -> list[QualityCheck]:
     """Draw `count` decisions made since `since` (optionally by one operator) that have not
     been drawn before, at random, for a supervisor to check."""
@@ -362,6 +375,8 @@ def do_sample_decisions(
     pool = Decision.objects.filter(
         decided_at__gte=since, superseded_at=None, quality_check=None
     ).exclude(decided_by=supervisor)
+    # Only decisions this supervisor may read: a restricted report's is checked inside its team.
+    pool = visible_related(supervisor, pool, "report")
     if operator is not None:
         pool = pool.filter(decided_by=operator)
     ids = list(pool.values_list("pk", flat=True))
@@ -378,7 +393,7 @@ def do_sample_decisions(
     return checks
 
 
-def do_agree(supervisor: Any, check_id: int, comment: str = "") -> QualityCheck:
+def do_agree(supervisor: User, check_id: int, comment: str = "") -> QualityCheck:
     with transaction.atomic():
         check = _pending_check(supervisor, check_id)
         check.verdict, check.comment = Verdict.AGREED, comment.strip()
@@ -388,7 +403,7 @@ def do_agree(supervisor: Any, check_id: int, comment: str = "") -> QualityCheck:
     return check
 
 
-def do_send_back(supervisor: Any, check_id: int, comment: str) -> QualityCheck:
+def do_send_back(supervisor: User, check_id: int, comment: str) -> QualityCheck:
     """Send a decision back to the operator who made it: a review item kept for them, first on
     their next Get Work, carrying the supervisor's comment."""
     if not comment.strip():
@@ -399,9 +414,12 @@ def do_send_back(supervisor: Any, check_id: int, comment: str) -> QualityCheck:
         item = do_enqueue(
             supervisor, WorkKind.REVIEW_REPORT, decision.work_item.grade, report=decision.report,
             summary=f"Sent back by {supervisor.get_username()}: {comment.strip()}",
+            # Kept for its operator, unless the report is now restricted to a team they are
+            # not in: then it goes to anyone in that team (kept for them it would wait forever).
+            reserved_for=(
+                decision.decided_by if team_allows(decision.decided_by, decision.report) else None
+            ),
         )  # fmt: skip
-        item.reserved_for = decision.decided_by
-        item.save(update_fields=["reserved_for"])
         check.verdict, check.comment = Verdict.SENT_BACK, comment.strip()
         check.checked_by, check.checked_at, check.sent_back_item = supervisor, timezone.now(), item
         check.save(
@@ -414,7 +432,7 @@ def do_send_back(supervisor: Any, check_id: int, comment: str) -> QualityCheck:
     return check
 
 
-def _pending_check(supervisor: Any, check_id: int) -> QualityCheck:
+def _pending_check(supervisor: User, check_id: int) -> QualityCheck:
     if not supervisor.has_perm("review.check_quality"):
         raise PermissionError("Only a supervisor may check decisions.")
     check = (
@@ -422,6 +440,9 @@ def _pending_check(supervisor: Any, check_id: int) -> QualityCheck:
         .select_related("decision__report", "decision__work_item")
         .get(pk=check_id)
     )
+    if not may_read_report(supervisor, check.decision.report_id):
+        # A restricted report's decision is checked inside its team; outside it, it is not there.
+        raise QualityCheck.DoesNotExist("No such quality check.")
     if check.verdict != Verdict.PENDING:
         raise ValueError("That decision has already been checked.")
     return check

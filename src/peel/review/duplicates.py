@@ -13,8 +13,7 @@ from typing import Any
 
 from django.db.models import Q
 
-from peel.audit.log import record_accesses
-from peel.reports.access import visible_to
+from peel.reports.access import log_reads, team_allows
 from peel.reports.choices import Role
 from peel.reports.models import Report
 from peel.review.models import Decision
@@ -85,14 +84,14 @@ def possible_duplicates(user: Any, report: Report, limit: int = 10) -> list[Cand
     )
     found = []
     for other in others:
-        if not visible_to(user, other) or not _close_in_time(report, other):
+        if not team_allows(user, other) or not _close_in_time(report, other):
             continue
         if report.occurred_from and other.occurred_from:
             reasons[other.pk].append("happened at about the same time")
         found.append(Candidate(other, reasons[other.pk], other.pk in decided))
     found.sort(key=lambda c: (-len(c.reasons), abs(c.report.received_at - report.received_at)))
     found = found[:limit]
-    record_accesses(user, [c.report for c in found], f"possible duplicate of {report.reference}")
+    log_reads(user, [c.report.pk for c in found], f"possible duplicate of {report.reference}")
     return found
 
 

@@ -11,7 +11,7 @@ import email
 import email.policy
 from dataclasses import dataclass
 
-from peel.intake.evidence import read_bytes
+from peel.evidence.store import read_bytes
 from peel.intake.models import Submission
 from peel.reports.choices import Channel
 from peel.reports.models import Report

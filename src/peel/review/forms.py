@@ -139,3 +139,27 @@ class SampleForm(forms.Form):
 class CheckForm(forms.Form):
     verdict = forms.ChoiceField(choices=[("agree", "Agree"), ("send_back", "Send back")])
     comment = forms.CharField(label="Comment for the operator", required=False, max_length=2000)
+
+
+# The citizen status page (status_views.py).
+
+
+class AnswerForm(forms.Form):
+    """The reporter's answer to our question; reference and email are checked again."""
+
+    reference = forms.CharField(max_length=24, widget=forms.HiddenInput)
+    email = forms.EmailField(max_length=120, widget=forms.HiddenInput)
+    answer = forms.CharField(
+        label="Your answer", max_length=4000, widget=forms.Textarea(attrs={"rows": 5})
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "answer-%s")  # shown beside the look-up form: ids differ
+        super().__init__(*args, **kwargs)
+
+
+class StatusForm(forms.Form):
+    reference = forms.CharField(
+        label="Your reference", max_length=24, help_text="For example PEEL-261121-ABC234"
+    )
+    email = forms.EmailField(label="The email address you gave us", max_length=120)

@@ -13,8 +13,7 @@ from typing import Any
 
 from django.db.models import Q
 
-from peel.audit.log import record_accesses
-from peel.reports.access import visible_to
+from peel.reports.access import log_reads, team_allows
 from peel.reports.models import Involvement, Person, Report, Vehicle
 from peel.triage.history import person_keys
 
@@ -86,7 +85,7 @@ def linked_records(user: Any, report: Report) -> list[EntityHistory]:
         _fill(user, history, ((r, "Location") for r in rows_l[:READ]))
         histories.append(history)
     shown = {r.report.pk: r.report for h in histories for r in h.records}
-    record_accesses(user, list(shown.values()), f"linked history of {report.reference}")
+    log_reads(user, shown, f"linked history of {report.reference}")
     return histories
 
 
@@ -98,7 +97,7 @@ def _fill(user: Any, history: EntityHistory, rows: Any) -> None:
         if role not in roles:
             roles.append(role)
     for other, roles in by_report.values():
-        if not visible_to(user, other):
+        if not team_allows(user, other):
             history.withheld += 1
         elif len(history.records) < LIMIT:
             history.records.append(LinkedRecord(other, " and ".join(roles)))

@@ -1,8 +1,9 @@
 from django.urls import path
 
-from peel.review import views
+from peel.review import status_views, views
 
 urlpatterns = [
+    path("report/status/", status_views.report_status, name="report-status"),
     path("staff/work/<int:item_id>/", views.review_item, name="review-item"),
     path("staff/work/<int:item_id>/merge/", views.merge_duplicate, name="merge-duplicate"),
     path("staff/merges/<int:merge_id>/undo/", views.undo_merge, name="undo-merge"),

@@ -10,9 +10,15 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
-from peel.audit.log import record_access
+from peel.accounts.requests import staff_user
 from peel.core.access_rules import staff
-from peel.reports.access import get_report_for_user
+from peel.reports.access import (
+    get_report_for_user,
+    log_reads,
+    may_read_report,
+    restricted_not_shown,
+    visible_related,
+)
 from peel.reports.contact import contact_panel
 from peel.reports.display import RISK_ANSWERS
 from peel.reports.models import Report
@@ -35,12 +41,12 @@ from peel.review.models import QualityCheck, ReportMerge
 from peel.review.reference import suggest_category, suggest_offence
 from peel.workqueue.actions import NotYourItem, open_referral
 from peel.workqueue.forms import set_aside_context
-from peel.workqueue.models import WorkItem, WorkStatus
+from peel.workqueue.models import WorkItem
 
 
 def _held_item(request: HttpRequest, item_id: int) -> WorkItem | None:
     item = get_object_or_404(WorkItem.objects.select_related("report"), pk=item_id)
-    if item.status != WorkStatus.ALLOCATED or item.holder_id != request.user.pk:
+    if not item.is_held_by(request.user):
         messages.error(request, "That work item is not allocated to you. Press Get Work.")
         return None
     return item
@@ -108,9 +114,16 @@ def report_detail(request: HttpRequest, report_id: int) -> HttpResponse:
         **_report_context(request.user, report),
         "assessment": report.assessments.first(),
         "decisions": report.decisions.select_related("decided_by", "crime"),
-        "merges": ReportMerge.objects.filter(Q(kept=report) | Q(duplicate=report)).select_related(
-            "kept", "duplicate"
-        ),
+        # The other report of each merge is named: only if the reader may read it.
+        "merges": visible_related(
+            request.user,
+            visible_related(
+                request.user,
+                ReportMerge.objects.filter(Q(kept=report) | Q(duplicate=report)),
+                "kept",
+            ),
+            "duplicate",
+        ).select_related("kept", "duplicate"),
     }
     return render(request, "review/report_detail.html", context)
 
@@ -130,7 +143,7 @@ def review_item(request: HttpRequest, item_id: int) -> HttpResponse:
     if request.method == "POST":
         if form.is_valid():
             try:
-                decision = do_record_decision(request.user, item, form.to_input())
+                decision = do_record_decision(staff_user(request), item, form.to_input())
             except DecisionError as exc:
                 form.add_problems(exc.problems)
             except NotYourItem as exc:
@@ -152,9 +165,13 @@ def review_item(request: HttpRequest, item_id: int) -> HttpResponse:
         "seconds_left": int(left.total_seconds()),
         "clock_text": clock.describe(left),
         "duplicates": possible_duplicates(request.user, report),
-        "merged_here": ReportMerge.objects.filter(kept=report, undone_at=None).select_related(
-            "duplicate"
-        ),
+        # Duplicates merged into the report in hand, as the duplicates list shows them: not
+        # one restricted to a team the operator is not in.
+        "merged_here": ReportMerge.objects.filter(
+            kept=report,
+            undone_at=None,
+            duplicate__in=Report.objects.not_restricted_from(request.user),
+        ).select_related("duplicate"),
         "previous": report.decisions.select_related("decided_by").first(),
         "open_referral": referral,
         "merge_form": MergeForm(),
@@ -220,7 +237,7 @@ def merge_duplicate(request: HttpRequest, item_id: int) -> HttpResponse:
         else _duplicate_shown(request, item, form)
     )
     try:
-        do_merge_reports(request.user, item.report, duplicate, form.cleaned_data["reason"])
+        do_merge_reports(staff_user(request), item.report, duplicate, form.cleaned_data["reason"])
     except ValueError as exc:
         messages.error(request, str(exc))
     else:
@@ -241,17 +258,20 @@ def _duplicate_shown(request: HttpRequest, item: WorkItem, form: MergeForm) -> R
 @staff(holder=True, or_permission="workqueue.supervise_queue", methods=("POST",))
 def undo_merge(request: HttpRequest, merge_id: int) -> HttpResponse:
     merge = get_object_or_404(ReportMerge, pk=merge_id)
-    holds_kept = WorkItem.objects.filter(
-        report_id=merge.kept_id, holder_id=request.user.pk, status=WorkStatus.ALLOCATED
-    ).first()
+    holds_kept = WorkItem.objects.held_by(request.user).filter(report_id=merge.kept_id).first()
     if holds_kept is None and not request.user.has_perm("workqueue.supervise_queue"):
         raise PermissionDenied("Only the operator reviewing the report or a supervisor may undo.")
+    if holds_kept is None and not (
+        may_read_report(request.user, merge.kept_id)
+        and may_read_report(request.user, merge.duplicate_id)
+    ):
+        raise Http404("No such merge.")  # a supervisor outside a restricting team is not shown it
     form = ReasonForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Give a reason for undoing the merge.")
     else:
         try:
-            do_unmerge(request.user, merge.pk, form.cleaned_data["reason"])
+            do_unmerge(staff_user(request), merge.pk, form.cleaned_data["reason"])
         except ValueError as exc:
             messages.error(request, str(exc))
         else:
@@ -269,32 +289,50 @@ def quality(request: HttpRequest) -> HttpResponse:
     form = SampleForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         since = timezone.now() - dt.timedelta(days=form.cleaned_data["days"])
-        drawn = do_sample_decisions(request.user, form.cleaned_data["count"], since)
+        drawn = do_sample_decisions(staff_user(request), form.cleaned_data["count"], since)
         messages.success(request, f"{len(drawn)} decision(s) drawn for checking.")
         return redirect("quality")
     today = timezone.localdate()
     days = clock.compliance(today - dt.timedelta(days=6), today)
+    user = request.user
+    # A supervisor reading a decision reads its report: only reports they may read are shown
+    # (each read logged, in one insert); a restricted report elsewhere is only counted.
+    all_pending = QualityCheck.objects.filter(verdict=Verdict.PENDING)
     pending = list(
-        QualityCheck.objects.filter(verdict=Verdict.PENDING).select_related(
+        visible_related(user, all_pending, "decision__report").select_related(
             "decision__report", "decision__decided_by", "decision__crime"
         )
     )
-    for check in pending:  # a supervisor reading a decision reads its report
-        record_access(request.user, check.decision.report, "quality check")
+    checked = list(
+        visible_related(
+            user, QualityCheck.objects.exclude(verdict=Verdict.PENDING), "decision__report"
+        ).select_related("decision__report", "decision__decided_by", "checked_by")[:20]
+    )
+    merges = list(
+        visible_related(
+            user,
+            visible_related(user, ReportMerge.objects.filter(undone_at=None), "kept"),
+            "duplicate",
+        ).select_related("duplicate", "kept")[:20]
+    )
+    log_reads(
+        user,
+        [c.decision.report_id for c in pending + checked]
+        + [m.kept_id for m in merges]
+        + [m.duplicate_id for m in merges],
+        "quality check",
+    )
     context = {
         "form": form,
         "pending": pending,
-        "checked": QualityCheck.objects.exclude(verdict=Verdict.PENDING).select_related(
-            "decision__report", "decision__decided_by", "checked_by"
-        )[:20],
+        "not_shown": restricted_not_shown(user, all_pending, "decision__report"),
+        "checked": checked,
         "days": days,
         "week": clock.total(days),
         "recording_hours": int(clock.recording_window().total_seconds() // 3600),
         "check_form": CheckForm(),
         "reason_form": ReasonForm(),
-        "merges": ReportMerge.objects.filter(undone_at=None).select_related("duplicate", "kept")[
-            :20
-        ],
+        "merges": merges,
     }
     return render(request, "review/quality.html", context)
 
@@ -305,12 +343,19 @@ def check_decision(request: HttpRequest, check_id: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, "Choose agree or send back.")
         return redirect("quality")
+    report_id = (
+        QualityCheck.objects.filter(pk=check_id)
+        .values_list("decision__report_id", flat=True)
+        .first()
+    )
+    if report_id is not None and not may_read_report(request.user, report_id):
+        raise Http404("No such quality check.")  # not listed for this supervisor either
     try:
         if form.cleaned_data["verdict"] == "agree":
-            do_agree(request.user, check_id, form.cleaned_data["comment"])
+            do_agree(staff_user(request), check_id, form.cleaned_data["comment"])
             messages.success(request, "Decision agreed.")
         else:
-            do_send_back(request.user, check_id, form.cleaned_data["comment"])
+            do_send_back(staff_user(request), check_id, form.cleaned_data["comment"])
             messages.success(request, "Sent back: the operator gets it on their next Get Work.")
     except (ValueError, QualityCheck.DoesNotExist) as exc:
         messages.error(request, str(exc))

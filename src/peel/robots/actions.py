@@ -16,16 +16,18 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
+from peel.accounts.models import User
 from peel.audit import log as audit
+from peel.audit.actors import ROBOT_SUPERVISOR, ROBOTS, Actor, Robot, robot_worker
 from peel.core.db import skip_locked, write_transaction
-from peel.intake.evidence import record_blob, store_bytes
-from peel.intake.models import EvidenceBlob
-from peel.review.models import Decision
+from peel.evidence.actions import record_blob
+from peel.evidence.models import EvidenceBlob
+from peel.evidence.store import store_bytes
 from peel.robots.choices import AttemptOutcome, BreakerState, TaskStatus
 from peel.robots.connectors import NotVerified, PermanentFailure, RobotFailure
 from peel.robots.delivery import Delivered
 from peel.robots.models import CircuitBreaker, RobotAttempt, RobotTask, RobotWorker
-from peel.robots.record import canonical_record, idempotency_key
+from peel.robots.record import DecisionRecord, canonical_record, idempotency_key
 from peel.robots.targets import Policy, TargetError, robot_targets
 from peel.workqueue.actions import (
     do_cancel_item,
@@ -42,8 +44,8 @@ def lease_length() -> timedelta:
     return timedelta(seconds=float(settings.PEEL["ROBOT_LEASE_SECONDS"]))
 
 
-def _actor(worker: str) -> str:
-    return f"robot {worker}"
+def _actor(worker: str) -> Robot:
+    return robot_worker(worker)
 
 
 def _policy(target: str) -> Policy:
@@ -56,22 +58,23 @@ def _policy(target: str) -> Policy:
 # ---- Creating tasks --------------------------------------------------------------------------
 
 
-def do_enqueue_robot_tasks(actor: Any, decision: Decision) -> list[RobotTask]:
+def do_enqueue_robot_tasks(actor: Actor, decision: DecisionRecord) -> list[RobotTask]:
     """One task per target that wants this decision, created in the decision's transaction so
     a recorded decision is never left without its robot work. Tasks of the decision it
-    supersedes that have not started are cancelled: only the latest decision is carried."""
-    wanted = robot_targets().wanted(is_crime=decision.crime_id is not None)
+    supersedes that have not started are cancelled: only the latest decision is carried.
+    Review hands over the decision as ids and values (review/robot_handover.py)."""
+    wanted = robot_targets().wanted(is_crime=decision.is_crime)
     now = timezone.now()
     with transaction.atomic():
         for stale in RobotTask.objects.select_for_update().filter(
-            report=decision.report_id, status=TaskStatus.QUEUED, attempts=0
+            report=decision.report, status=TaskStatus.QUEUED, attempts=0
         ):
             before = stale.snapshot()
             stale.status, stale.finished_at = TaskStatus.CANCELLED, now
             stale.save(update_fields=["status", "finished_at"])
             audit.record(
                 actor, "robot.cancelled", stale, before,
-                {**stale.snapshot(), "reason": f"superseded by decision {decision.pk}"},
+                {**stale.snapshot(), "reason": f"superseded by decision {decision.decision_id}"},
             )  # fmt: skip
         if not wanted:
             return []
@@ -80,7 +83,8 @@ def do_enqueue_robot_tasks(actor: Any, decision: Decision) -> list[RobotTask]:
             RobotTask.objects.create(
                 target=target.name,
                 report=decision.report,
-                decision=decision,
+                decision_id=decision.decision_id,
+                grade=decision.grade,
                 idempotency_key=idempotency_key(decision),
                 fields=values,
                 next_attempt_at=now,
@@ -157,7 +161,14 @@ def _take_probe(task: RobotTask, now: datetime) -> bool:
     taken = CircuitBreaker.objects.filter(
         target=task.target, state__in=[BreakerState.OPEN, BreakerState.HALF_OPEN], retry_at__lte=now
     ).update(state=BreakerState.HALF_OPEN, retry_at=now + hold)
-    return taken == 1
+    if taken != 1:
+        return False
+    breaker = CircuitBreaker.objects.get(target=task.target)
+    audit.record(
+        ROBOTS, "robot.breaker_probing", breaker,
+        after={"state": breaker.state, "probe": task.pk, "retry_at": breaker.retry_at},
+    )  # fmt: skip
+    return True
 
 
 def _reclaim(task: RobotTask, worker: str, now: datetime) -> bool:
@@ -301,28 +312,38 @@ def _to_person(task: RobotTask, reason: str, now: datetime) -> None:
     task.holder, task.lease_expires_at, task.last_error = "", None, reason
     target = robot_targets().targets.get(task.target)
     label = target.label if target else task.target
-    grade = task.decision.work_item.grade if task.decision else "P3"
     item = do_enqueue(
-        "robots", WorkKind.MANUAL_TRANSPOSITION, grade, report=task.report,
+        ROBOTS, WorkKind.MANUAL_TRANSPOSITION, task.grade, report=task.report,
         summary=f"Key {task.report.reference} into {label} by hand: {reason}",
     )  # fmt: skip
     task.manual_item = item
     task.save()
-    audit.record(
-        "robots", "robot.handed_to_person", task, after={"reason": reason, "item": item.pk}
-    )
+    audit.record(ROBOTS, "robot.handed_to_person", task, after={"reason": reason, "item": item.pk})
 
 
 # ---- The circuit breaker ---------------------------------------------------------------------
 
 
 def _breaker_success(target: str) -> None:
-    CircuitBreaker.objects.filter(target=target).exclude(
-        state=BreakerState.CLOSED, consecutive_failures=0
-    ).update(
-        state=BreakerState.CLOSED, consecutive_failures=0, opened_at=None, retry_at=None,
-        cooldown_seconds=0,
-    )  # fmt: skip
+    """A write got through: the breaker closes (audited) and its failure count starts again."""
+    breaker = (
+        CircuitBreaker.objects.select_for_update()
+        .filter(target=target)
+        .exclude(state=BreakerState.CLOSED, consecutive_failures=0)
+        .first()
+    )
+    if breaker is None:  # the common case: closed, with nothing to forget
+        return
+    before = breaker.state
+    breaker.state, breaker.consecutive_failures = BreakerState.CLOSED, 0
+    breaker.opened_at, breaker.retry_at, breaker.cooldown_seconds = None, None, 0
+    breaker.save(
+        update_fields=["state", "consecutive_failures", "opened_at", "retry_at", "cooldown_seconds"]
+    )
+    if before != BreakerState.CLOSED:
+        audit.record(
+            ROBOTS, "robot.breaker_closed", breaker, {"state": before}, {"state": breaker.state}
+        )
 
 
 def _breaker_failure(task: RobotTask, reason: str, now: datetime) -> None:
@@ -348,7 +369,7 @@ def _open(breaker: CircuitBreaker, cooldown: float, now: datetime) -> None:
     breaker.cooldown_seconds = int(cooldown)
     breaker.retry_at = now + timedelta(seconds=cooldown)
     audit.record(
-        "robots", "robot.breaker_opened", breaker, before,
+        ROBOTS, "robot.breaker_opened", breaker, before,
         {"state": breaker.state, "retry_at": breaker.retry_at, "reason": breaker.last_error},
     )  # fmt: skip
 
@@ -356,7 +377,7 @@ def _open(breaker: CircuitBreaker, cooldown: float, now: datetime) -> None:
 # ---- Supervisors' actions --------------------------------------------------------------------
 
 
-def _failed(supervisor: Any, task_id: int, reason: str) -> RobotTask:
+def _failed(supervisor: User, task_id: int, reason: str) -> RobotTask:
     if not supervisor.has_perm("robots.manage_robots"):
         raise PermissionError("Only a supervisor may retry or reassign robot tasks.")
     if not reason.strip():
@@ -367,7 +388,7 @@ def _failed(supervisor: Any, task_id: int, reason: str) -> RobotTask:
     return task
 
 
-def do_retry_task(supervisor: Any, task_id: int, reason: str) -> RobotTask:
+def do_retry_task(supervisor: User, task_id: int, reason: str) -> RobotTask:
     """Give a failed task back to the robots (after the screen map was updated, say). Its
     manual item is cancelled, unless a person has already started or finished it."""
     with transaction.atomic():
@@ -390,7 +411,7 @@ def do_retry_task(supervisor: Any, task_id: int, reason: str) -> RobotTask:
     return task
 
 
-def do_give_to_person(supervisor: Any, task_id: int, person: Any, reason: str) -> WorkItem:
+def do_give_to_person(supervisor: User, task_id: int, person: User, reason: str) -> WorkItem:
     """Hand a failed task's manual item straight to a named person."""
     with transaction.atomic():
         task = _failed(supervisor, task_id, reason)
@@ -399,7 +420,7 @@ def do_give_to_person(supervisor: Any, task_id: int, person: Any, reason: str) -
         return do_reassign_item(supervisor, task.manual_item.pk, person, reason)
 
 
-def do_complete_transposition(user: Any, item_id: int, downstream_ref: str, note: str) -> WorkItem:
+def do_complete_transposition(user: User, item_id: int, downstream_ref: str, note: str) -> WorkItem:
     """A person re-keyed what a robot could not: the manual item is done, and the robot task
     records where the record now is."""
     if not downstream_ref.strip():
@@ -428,6 +449,7 @@ def do_register_worker(name: str) -> None:
 
 
 def do_stop_worker(name: str) -> None:
+    """The worker stopped cleanly: shown on the robots page. Not audited, like its start."""
     with write_transaction():
         RobotWorker.objects.filter(name=name).update(stopped_at=timezone.now())
 
@@ -459,6 +481,6 @@ def do_restart_worker(name: str) -> None:
         worker.stopped_at, worker.last_seen_at = None, now
         worker.save(update_fields=["restarts", "stopped_at", "last_seen_at"])
         audit.record(
-            "robot supervisor", "robot.worker_restarted", worker, before,
+            ROBOT_SUPERVISOR, "robot.worker_restarted", worker, before,
             {"restarts": worker.restarts, "stopped_at": None},
         )  # fmt: skip

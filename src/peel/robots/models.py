@@ -9,9 +9,8 @@ from __future__ import annotations
 
 from django.db import models
 
-from peel.intake.models import EvidenceBlob
+from peel.evidence.models import EvidenceBlob
 from peel.reports.models import Report
-from peel.review.models import Decision
 from peel.robots.choices import AttemptOutcome, BreakerState, TaskStatus
 from peel.workqueue.models import WorkItem
 
@@ -19,9 +18,11 @@ from peel.workqueue.models import WorkItem
 class RobotTask(models.Model):
     target = models.CharField(max_length=40)  # a [[target]] name in the robot targets file
     report = models.ForeignKey(Report, on_delete=models.PROTECT, related_name="robot_tasks")
-    decision = models.ForeignKey(
-        Decision, null=True, blank=True, on_delete=models.PROTECT, related_name="robot_tasks"
-    )
+    # The review decision carried, by id: robots do not import review (robots 0004 kept the
+    # column and dropped only the foreign key constraint; decisions are never deleted).
+    decision_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    # The decided work's grade: a manual transposition item, if robots give up, gets the same.
+    grade = models.CharField(max_length=8, default="P3")
     # Written into the downstream record and looked for before every write, so a retried task
     # finds its own earlier write instead of making a second record.
     idempotency_key = models.CharField(max_length=40)

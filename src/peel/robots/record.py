@@ -1,11 +1,15 @@
 """The canonical record a robot writes: one decision on one report, as named text values.
 
-Every connector writes from this one dictionary, renamed and reformatted by its target's
+Robots know no review: review hands them a `DecisionRecord` (the decision's id, its grade and
+the decision's own values, named as in DECISION_FIELDS; review/robot_handover.py builds it),
+and the report's values are read here. Every connector writes from this one dictionary, renamed and reformatted by its target's
 mapping, and verifies against it. Values are Peel's own: ISO dates, Peel's codes (`web`,
 `crime`); a target's mapping turns them into what the downstream system expects.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from django.utils import timezone
 
@@ -13,7 +17,6 @@ from peel.reports import display
 from peel.reports.choices import Role
 from peel.reports.contact import contact_summary
 from peel.reports.models import Person, Report
-from peel.review.models import Decision
 
 # name -> what it holds. The order is the order fields are written and shown.
 FIELDS: dict[str, str] = {
@@ -51,11 +54,32 @@ FIELDS: dict[str, str] = {
 }
 
 
-def idempotency_key(decision: Decision) -> str:
-    return f"{decision.report.reference}-D{decision.pk}"
+# The decision's part of FIELDS: review fills these (robot_handover.py).
+DECISION_FIELDS = (
+    "outcome", "offence_code", "offence_description", "crime_number", "crime_flags",
+    "opening_code", "closing_code", "notes", "decided_by", "decided_at",
+)  # fmt: skip
 
 
-def canonical_record(decision: Decision) -> dict[str, str]:
+@dataclass(frozen=True)
+class DecisionRecord:
+    """A recorded decision as robots receive it: ids and values, never review's models."""
+
+    report: Report
+    decision_id: int
+    is_crime: bool  # some targets want crimes only
+    grade: str  # the decided work's grade: a manual transposition item gets the same
+    values: dict[str, str]  # exactly DECISION_FIELDS, as text
+
+    def __post_init__(self) -> None:
+        assert tuple(self.values) == DECISION_FIELDS, "review must hand over DECISION_FIELDS"
+
+
+def idempotency_key(decision: DecisionRecord) -> str:
+    return f"{decision.report.reference}-D{decision.decision_id}"
+
+
+def canonical_record(decision: DecisionRecord) -> dict[str, str]:
     report: Report = decision.report
     reporter = _first(report, Role.PERSON_REPORTING)
     victim = _first(report, Role.VICTIM)
@@ -71,7 +95,7 @@ def canonical_record(decision: Decision) -> dict[str, str]:
         "key": idempotency_key(decision),
         "report_reference": report.reference,
         "channel": report.channel,
-        "received_at": _utc(report.received_at),
+        "received_at": utc_text(report.received_at),
         "occurred_date": f"{occurred:%Y-%m-%d}" if occurred else "",
         "occurred_time": f"{occurred:%H:%M}" if occurred and time_given else "",
         "location": ", ".join(p for p in (location.address_line, location.town) if p)
@@ -84,16 +108,7 @@ def canonical_record(decision: Decision) -> dict[str, str]:
         "suspect": "\n".join(s for s in suspects if s),
         "summary": report.description,
         "details": display.report_details(report),
-        "outcome": decision.outcome,
-        "offence_code": decision.offence_code,
-        "offence_description": decision.offence_description,
-        "crime_number": decision.crime.crime_number or "" if decision.crime else "",
-        "crime_flags": ",".join(decision.crime_flags),
-        "opening_code": decision.opening_code,
-        "closing_code": decision.closing_code,
-        "notes": decision.rationale or decision.victim_message,
-        "decided_by": decision.decided_by.get_username(),
-        "decided_at": _utc(decision.decided_at),
+        **decision.values,
     }
     assert list(record) == list(FIELDS), "canonical_record and FIELDS must name the same fields"
     return {name: normal_text(value) for name, value in record.items()}
@@ -125,7 +140,7 @@ def _describe(person: Person) -> str:
     return " - ".join(p for p in (name, person.description.strip()) if p)
 
 
-def _utc(moment: object) -> str:
+def utc_text(moment: object) -> str:
     from datetime import UTC, datetime
 
     assert isinstance(moment, datetime)

@@ -1,22 +1,9 @@
-"""Decided reports for robot tests, the demo and benchmarks."""
+"""Helpers for robot tests and benchmarks: work tasks in this thread, shape the targets file.
+
+A decided report to feed the robots is `peel.process.testing.decided_report` (it files through
+intake and decides through review, which robots must not import)."""
 
 from __future__ import annotations
-
-from typing import Any
-
-from peel.core.testing import file_report
-from peel.review.actions import do_record_decision
-from peel.review.models import Decision
-from peel.review.testing import decision_input
-from peel.workqueue.actions import do_get_work
-
-
-def decided_report(operator: Any, outcome: str = "crime", **changes: Any) -> Decision:
-    """File a report through intake, take it with Get Work, record the decision."""
-    report = file_report(**changes.pop("report", {}))
-    item = do_get_work(operator)
-    assert item is not None and item.report_id == report.pk, "the queue held other work"
-    return do_record_decision(operator, item, decision_input(outcome, **changes))
 
 
 def run_robot_until_idle(name: str = "test-robot", limit: int = 50) -> int:

@@ -5,10 +5,15 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
-from peel.audit.log import record_access, record_accesses
+from peel.accounts.requests import staff_user
 from peel.core.access_rules import staff
-from peel.intake.evidence import read_bytes
-from peel.reports.access import get_report_for_user
+from peel.evidence.store import read_bytes
+from peel.reports.access import (
+    get_report_for_user,
+    may_read_report,
+    read_related,
+    restricted_not_shown,
+)
 from peel.robots.actions import do_complete_transposition, do_give_to_person, do_retry_task
 from peel.robots.choices import TaskStatus
 from peel.robots.forms import GiveForm, KeyedForm, ReasonForm, WindowForm
@@ -38,16 +43,32 @@ def robots_page(request: HttpRequest) -> HttpResponse:
 
 @staff("robots.manage_robots")
 def failed_tasks(request: HttpRequest) -> HttpResponse:
-    tasks = list(
-        RobotTask.objects.filter(status=TaskStatus.FAILED)
-        .select_related("report", "manual_item__holder")
+    failed = RobotTask.objects.filter(status=TaskStatus.FAILED)
+    # The reasons can quote what was being written: reading them is reading the report, so
+    # only reports the user may read are shown (and logged); the others only as a count.
+    tasks = read_related(
+        request.user,
+        failed.select_related("report", "manual_item__holder")
         .prefetch_related("tries")
-        .order_by("-finished_at")[:100]
+        .order_by("-finished_at"),
+        "report",
+        "robot dead letters",
+        limit=100,
     )
-    # The reasons can quote what was being written: reading them is reading the report.
-    record_accesses(request.user, [t.report for t in tasks], "robot dead letters")
-    context = {"tasks": tasks, "reason_form": ReasonForm(), "give_form": GiveForm()}
+    context = {
+        "tasks": tasks,
+        "not_shown": restricted_not_shown(request.user, failed),
+        "reason_form": ReasonForm(),
+        "give_form": GiveForm(),
+    }
     return render(request, "robots/failed.html", context)
+
+
+def _readable_task(request: HttpRequest, task_id: int) -> None:
+    """A task of a report the user may not read does not exist for them (it is not listed)."""
+    report_id = RobotTask.objects.filter(pk=task_id).values_list("report_id", flat=True).first()
+    if report_id is not None and not may_read_report(request.user, report_id):
+        raise Http404("No such robot task.")
 
 
 @staff("robots.manage_robots", methods=("POST",))
@@ -56,8 +77,9 @@ def retry_task(request: HttpRequest, task_id: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, "Give a reason to retry.")
         return redirect("robots-failed")
+    _readable_task(request, task_id)
     try:
-        do_retry_task(request.user, task_id, form.cleaned_data["reason"])
+        do_retry_task(staff_user(request), task_id, form.cleaned_data["reason"])
     except (ValueError, RobotTask.DoesNotExist) as exc:
         messages.error(request, str(exc))
     else:
@@ -72,8 +94,9 @@ def give_task(request: HttpRequest, task_id: int) -> HttpResponse:
         messages.error(request, "Choose a person and give a reason.")
         return redirect("robots-failed")
     person = form.cleaned_data["person"]
+    _readable_task(request, task_id)
     try:
-        do_give_to_person(request.user, task_id, person, form.cleaned_data["reason"])
+        do_give_to_person(staff_user(request), task_id, person, form.cleaned_data["reason"])
     except (ValueError, RobotTask.DoesNotExist) as exc:
         messages.error(request, str(exc))
     else:
@@ -85,15 +108,16 @@ def give_task(request: HttpRequest, task_id: int) -> HttpResponse:
 def attempt_evidence(request: HttpRequest, attempt_id: int, kind: str) -> HttpResponse:
     """A failed try's screenshot (shown) or page HTML (downloaded, never rendered here): for
     supervisors, and for the person re-keying the task."""
-    attempt = get_object_or_404(RobotAttempt.objects.select_related("task__report"), pk=attempt_id)
+    attempt = get_object_or_404(RobotAttempt.objects.select_related("task"), pk=attempt_id)
     item = attempt.task.manual_item
-    holds_item = item is not None and item.holder_id == request.user.pk
+    holds_item = item is not None and item.is_held_by(request.user)
     if not (request.user.has_perm("robots.manage_robots") or holds_item):
         raise PermissionDenied
     blob = {"screenshot": attempt.screenshot, "html": attempt.page_html}.get(kind)
     if blob is None:
         raise Http404("No such evidence for this try.")
-    record_access(request.user, attempt.task.report, f"robot evidence ({kind})")
+    # A picture of the report is the report: the same rule (403 outside a restricting team).
+    get_report_for_user(request.user, attempt.task.report_id, f"robot evidence ({kind})")
     if kind == "screenshot":
         response = HttpResponse(read_bytes(blob), content_type="image/png")
         response["Content-Disposition"] = f'inline; filename="try-{attempt.pk}.png"'
@@ -110,7 +134,7 @@ def manual_transposition(request: HttpRequest, item_id: int) -> HttpResponse:
     item = get_object_or_404(WorkItem.objects.select_related("team"), pk=item_id)
     if item.kind != WorkKind.MANUAL_TRANSPOSITION:
         raise Http404("Not a manual transposition item.")
-    if item.status != WorkStatus.ALLOCATED or item.holder_id != request.user.pk:
+    if not item.is_held_by(request.user):
         messages.error(request, "That work item is not allocated to you. Press Get Work.")
         return redirect("staff-home")
     task = RobotTask.objects.filter(manual_item=item).prefetch_related("tries").first()
@@ -121,7 +145,7 @@ def manual_transposition(request: HttpRequest, item_id: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             do_complete_transposition(
-                request.user, item.pk, form.cleaned_data["downstream_ref"],
+                staff_user(request), item.pk, form.cleaned_data["downstream_ref"],
                 form.cleaned_data["note"],
             )  # fmt: skip
         except NotYourItem as exc:

@@ -12,10 +12,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from peel.core.text import label_for
 from peel.sdm.destinations import OTHER, destination
 from peel.sdm.document import SCHEMA_BY_KIND, Entity, SdmDocument
 from peel.sdm.schemas import SchemaSet
-from peel.sdm.text import describe_value, label_for
+from peel.sdm.text import describe_value
 
 TRUE_WORDS = {"true", "yes", "y", "1"}
 

@@ -21,6 +21,7 @@ import html
 import re
 from typing import Any
 
+from peel.core.text import label_for
 from peel.sdm.document import SCHEMA_BY_KIND, entity_kind
 from peel.sdm.schemas import SchemaSet
 
@@ -29,15 +30,6 @@ HEADING = re.compile(r"^== (?P<id>[^ ]+) \((?P<type>[^)]+)\) ==$")
 FIELD = re.compile(r"^(?P<label>[A-Z][A-Za-z0-9 ]*): ?(?P<value>.*)$")
 CODE = re.compile(r"\((?P<code>[A-Z]{4}_[A-Za-z0-9]+)\)$")
 LIST_SEPARATOR = "; "
-
-
-def label_for(name: str) -> str:
-    """`incidentDescription` -> "Incident description"; `UPRN` stays "UPRN"."""
-    words = re.findall(r"[A-Z]{2,}(?=[A-Z][a-z]|\b|\d)|[A-Z]?[a-z]+|[A-Z]+|\d+", name)
-    if not words:
-        return name
-    text = " ".join(w if w.isupper() and len(w) > 1 else w.lower() for w in words)
-    return text[0].upper() + text[1:]
 
 
 def _labels(schemas: SchemaSet, schema_path: str) -> dict[str, str]:

@@ -7,7 +7,9 @@ from django.db import transaction
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
+from peel.accounts.models import User
 from peel.audit import log as audit
+from peel.audit.actors import SYSTEM, Actor, command
 from peel.reports.models import Report
 from peel.triage import dash
 from peel.triage.examples import load_examples, run_examples
@@ -16,7 +18,7 @@ from peel.triage.history import History, linked_history
 from peel.triage.locks import lock_identities, lock_report
 from peel.triage.models import Assessment, DashAssessment, RuleSetStatus, RuleSetVersion
 from peel.triage.rules import Outcome, RuleSet, RuleSetError, evaluate, parse_ruleset
-from peel.triage.store import active_ruleset
+from peel.triage.store import SHIPPED, active_ruleset
 from peel.workqueue.actions import OPEN_STATUSES, do_enqueue_report, do_refer_to_safeguarding
 from peel.workqueue.actions import do_regrade_report_items as _regrade_items
 from peel.workqueue.models import WorkItem, WorkKind
@@ -43,7 +45,7 @@ def _save(
     )
 
 
-def do_assess_report(actor: Any, report: Report, history: History | None = None) -> Assessment:
+def do_assess_report(actor: Actor, report: Report, history: History | None = None) -> Assessment:
     """The first assessment of a newly filed report."""
     ruleset = active_ruleset()
     facts = report_facts(report, timezone.now(), history)
@@ -58,7 +60,7 @@ def do_assess_report(actor: Any, report: Report, history: History | None = None)
     return assessment
 
 
-def do_triage_new_report(actor: Any, report: Report) -> Assessment:
+def do_triage_new_report(actor: Actor, report: Report) -> Assessment:
     """Assess a newly filed report, queue it for review (and referral if due), and re-score the
     open reports that share a person, place or vehicle with it: their history just changed."""
     with transaction.atomic():
@@ -83,7 +85,7 @@ def _open_reports(report_ids: set[int]) -> list[Report]:
     return list(Report.objects.filter(pk__in=open_ids).order_by("pk"))
 
 
-def do_rescore_report(actor: Any, report: Report, reason: str) -> Assessment | None:
+def do_rescore_report(actor: Actor, report: Report, reason: str) -> Assessment | None:
     """Re-assess with the rule set in use now. If the outcome changed, keep both explanations in
     the audit log and move the report's open work to the new grade. None when nothing changed."""
     # Deferred, so the chain's lock comes after the report's and its work items' row locks.
@@ -125,7 +127,7 @@ def _explanation_of(assessment: Assessment) -> dict[str, Any]:
     }
 
 
-def _refer_if_due(actor: Any, report: Report, assessment: Assessment) -> None:
+def _refer_if_due(actor: Actor, report: Report, assessment: Assessment) -> None:
     """Queue one safeguarding referral for the report the first time triage asks for it."""
     if not assessment.referral_grade:
         return
@@ -157,7 +159,7 @@ def do_rescore_stale(limit: int = 200) -> int:
         .order_by("pk")[:limit]
     )
     for report in stale:
-        do_rescore_report("system", report, f"Rule set {active.version} switched on")
+        do_rescore_report(SYSTEM, report, f"Rule set {active.version} switched on")
     return len(stale)
 
 
@@ -165,7 +167,7 @@ def do_rescore_stale(limit: int = 200) -> int:
 
 
 def do_record_dash(
-    user: Any, report: Report, answers: dict[str, str], professional_judgement_high: bool,
+    user: User, report: Report, answers: dict[str, str], professional_judgement_high: bool,
     rationale: str,
 ) -> DashAssessment:  # fmt: skip
     """Keep a completed DASH checklist and re-score the report with it."""
@@ -202,7 +204,7 @@ def do_record_dash(
 # ---- Rule sets -------------------------------------------------------------------------------
 
 
-def do_propose_ruleset(user: Any, source: str) -> RuleSetVersion:
+def do_propose_ruleset(user: User, source: str) -> RuleSetVersion:
     """Save a new draft version (checked, but not in use)."""
     if not user.has_perm("triage.manage_rules"):
         raise PermissionError("This account may not change triage rules.")
@@ -229,7 +231,7 @@ def do_propose_ruleset(user: Any, source: str) -> RuleSetVersion:
     return row
 
 
-def do_activate_ruleset(user: Any, version_id: int) -> RuleSetVersion:
+def do_activate_ruleset(user: User, version_id: int) -> RuleSetVersion:
     """Switch a version on, if every example still gets its expected grade. Open reports are
     re-scored by the worker (`do_rescore_stale`), each change audited."""
     if not user.has_perm("triage.manage_rules"):
@@ -257,3 +259,33 @@ def do_activate_ruleset(user: Any, version_id: int) -> RuleSetVersion:
             {"version": current.version if current else None}, {"version": row.version},
         )  # fmt: skip
     return row
+
+
+def do_install_shipped_ruleset(actor: Actor, using: str = "default") -> RuleSetVersion:
+    """Add the shipped rule set's version; switch it on if the one in use was also shipped
+    (a force's own version, created by someone, stays on until they switch)."""
+    source = SHIPPED.read_text()
+    ruleset = parse_ruleset(source, SHIPPED.name)
+    versions = RuleSetVersion.objects.using(using)
+    with transaction.atomic(using=using):
+        row, created = versions.get_or_create(
+            name=ruleset.name,
+            version=ruleset.version,
+            defaults={"source": source, "sha256": ruleset.sha256, "created_at": timezone.now()},
+        )
+        if created:
+            audit.record(actor, "triage.ruleset_installed", row, after={"version": row.version})
+        active = versions.filter(status=RuleSetStatus.ACTIVE).first()
+        if active is None or (active.created_by_id is None and active.pk != row.pk and created):
+            if active is not None:
+                active.status = RuleSetStatus.RETIRED
+                active.save(update_fields=["status"])
+            row.status, row.activated_at = RuleSetStatus.ACTIVE, timezone.now()
+            row.save(update_fields=["status", "activated_at"])
+            audit.record(actor, "triage.ruleset_activated", row, after={"version": row.version})
+    return row
+
+
+def install_shipped_after_migrate(sender: Any = None, **kwargs: Any) -> None:
+    """post_migrate receiver: every upgrade brings the shipped rule set with it."""
+    do_install_shipped_ruleset(command("upgrade"), using=kwargs.get("using", "default"))

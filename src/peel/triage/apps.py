@@ -8,8 +8,8 @@ class TriageConfig(AppConfig):
     verbose_name = "Triage"
 
     def ready(self) -> None:
-        from peel.triage.store import install_shipped_ruleset
+        from peel.triage.actions import install_shipped_after_migrate
 
         post_migrate.connect(
-            install_shipped_ruleset, sender=self, dispatch_uid="peel.triage.install_shipped"
+            install_shipped_after_migrate, sender=self, dispatch_uid="peel.triage.install_shipped"
         )

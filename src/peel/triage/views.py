@@ -4,9 +4,10 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
-from peel.audit.log import record_access
+from peel.accounts.requests import staff_user
 from peel.core.access_rules import staff
-from peel.reports.access import get_report_for_user
+from peel.reports.access import get_report_for_user, read_reports
+from peel.reports.models import Report
 from peel.triage.actions import do_activate_ruleset, do_propose_ruleset, do_record_dash
 from peel.triage.examples import load_examples, run_examples
 from peel.triage.forms import DashForm, ProposeRulesForm
@@ -16,6 +17,7 @@ from peel.triage.rules import RuleSetError, parse_ruleset
 from peel.triage.store import active_ruleset
 
 PREVIEW_DEFAULT, PREVIEW_MAX = 200, 2000
+PREVIEW_LISTED = 100  # changed reports listed by name; the rest are in the counts
 
 
 @staff(
@@ -30,7 +32,7 @@ def dash_form(request: HttpRequest, report_id: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             record = do_record_dash(
-                request.user, report, form.answers(),
+                staff_user(request), report, form.answers(),
                 form.cleaned_data["professional_judgement_high"], form.cleaned_data["rationale"],
             )  # fmt: skip
         except ValueError as exc:
@@ -55,7 +57,7 @@ def rules(request: HttpRequest) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         try:
-            row = do_propose_ruleset(request.user, form.cleaned_data["source"])
+            row = do_propose_ruleset(staff_user(request), form.cleaned_data["source"])
         except RuleSetError as exc:
             form.add_error("source", str(exc))
         else:
@@ -79,10 +81,19 @@ def rules_preview(request: HttpRequest, version_id: int) -> HttpResponse:
         last = max(1, min(int(request.GET.get("last", PREVIEW_DEFAULT)), PREVIEW_MAX))
     except ValueError:
         last = PREVIEW_DEFAULT
-    rows = regrade_recent(current, proposed, last)
-    changed = [r for r in rows if r.changed]
-    for regrade in changed:  # the page shows these reports' risk factors: a read of each
-        record_access(request.user, regrade.report, "triage rule preview")
+    rows = regrade_recent(current, proposed, last)  # the counts cover every report
+    all_changed = [r for r in rows if r.changed]
+    # The page lists these reports' risk factors: only those the user may read (each read
+    # logged, one insert); the others are counted.
+    readable = {
+        r.pk
+        for r in read_reports(
+            request.user,
+            Report.objects.filter(pk__in=[r.report.pk for r in all_changed[:PREVIEW_LISTED]]),
+            "triage rule preview",
+        )
+    }
+    changed = [r for r in all_changed if r.report.pk in readable]
     examples = run_examples(proposed, load_examples())
     context = {
         "row": row,
@@ -91,6 +102,8 @@ def rules_preview(request: HttpRequest, version_id: int) -> HttpResponse:
         "last": last,
         "looked_at": len(rows),
         "changed": changed,
+        "changed_count": len(all_changed),
+        "not_shown": len(all_changed[:PREVIEW_LISTED]) - len(changed),
         "transitions": sorted(transitions(rows).items()),
         "examples": examples,
         "examples_failed": sum(1 for e in examples if not e.passed),
@@ -101,7 +114,7 @@ def rules_preview(request: HttpRequest, version_id: int) -> HttpResponse:
 @staff("triage.manage_rules", methods=("POST",))
 def rules_activate(request: HttpRequest, version_id: int) -> HttpResponse:
     try:
-        row = do_activate_ruleset(request.user, version_id)
+        row = do_activate_ruleset(staff_user(request), version_id)
     except (ValueError, RuleSetVersion.DoesNotExist) as exc:
         messages.error(request, str(exc))
         return redirect("triage-rules-preview", version_id=version_id)

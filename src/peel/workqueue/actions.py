@@ -9,15 +9,16 @@ run one at a time. Either way the final UPDATE is conditional on the row still b
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Literal
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Min
 from django.utils import timezone
 
-from peel.accounts.models import Team
+from peel.accounts.models import Team, User
 from peel.audit import log as audit
+from peel.audit.actors import SYSTEM, Actor
 from peel.core.db import skip_locked, write_transaction
 from peel.reports.models import Report
 from peel.workqueue.kinds import KINDS
@@ -98,18 +99,23 @@ def _meet(item: WorkItem, event: str, now: datetime) -> None:
 
 
 def do_enqueue(
-    actor: Any,
+    actor: Actor,
     kind: str,
     grade: str,
     *,
     report: Report | None = None,
     summary: str = "",
     team: Team | None = None,
+    reserved_for: Any = None,
 ) -> WorkItem:
-    """Put a new item on the queue with its service-level deadlines."""
+    """Put a new item on the queue with its service-level deadlines. An item reserved for
+    someone is theirs first on their next Get Work (a decision sent back to its operator)."""
     if kind not in KINDS:
         raise ValueError(f"'{kind}' is not a kind of work Peel knows.")
     service_levels().rank(grade)  # an unknown grade fails here, before anything is written
+    restricted_to = report.restricted_to_id if report is not None else None
+    if team is not None and restricted_to is not None and team.pk != restricted_to:
+        raise ValueError("The report is restricted to another team: only that team may work on it.")
     now = timezone.now()
     with transaction.atomic():
         item = WorkItem(
@@ -117,7 +123,8 @@ def do_enqueue(
             report=report,
             summary=summary[:300],
             grade=grade,
-            team=team or Team.objects.get(slug=KINDS[kind].team),
+            team=team or _team_for(kind, report),
+            reserved_for=reserved_for,
             created_at=now,
             rank=0,
             due_at=now,
@@ -127,13 +134,22 @@ def do_enqueue(
         _schedule(item, now)
         item.save(update_fields=["due_at", "rank", "raised"])
         audit.record(
-            actor, "work.enqueued", item, after={**item.snapshot(), "deadlines": deadlines_of(item)}
-        )
+            actor, "work.enqueued", item,
+            after={**item.snapshot(), "summary": item.summary, "deadlines": deadlines_of(item)},
+        )  # fmt: skip
     return item
 
 
-def do_enqueue_report(actor: Any, report: Report, grade: str) -> WorkItem:
-    return do_enqueue(actor, WorkKind.REVIEW_REPORT, grade, report=report)
+def _team_for(kind: str, report: Report | None) -> Team:
+    """The kind's team, unless the report is restricted: then the restricting team, the only
+    one whose members may read it."""
+    if report is not None and report.restricted_to_id is not None:
+        return Team.objects.get(pk=report.restricted_to_id)
+    return Team.objects.get(slug=KINDS[kind].team)
+
+
+def do_enqueue_report(actor: Actor, report: Report, grade: str, summary: str = "") -> WorkItem:
+    return do_enqueue(actor, WorkKind.REVIEW_REPORT, grade, report=report, summary=summary)
 
 
 def deadlines_of(item: WorkItem) -> list[dict[str, object]]:
@@ -148,16 +164,10 @@ def deadlines_of(item: WorkItem) -> list[dict[str, object]]:
 
 def current_item(user: Any) -> WorkItem | None:
     """The item this user already holds under a live lease, if any."""
-    return (
-        WorkItem.objects.filter(
-            holder=user, status=WorkStatus.ALLOCATED, lease_expires_at__gte=timezone.now()
-        )
-        .order_by("allocated_at")
-        .first()
-    )
+    return WorkItem.objects.held_by(user).order_by("allocated_at").first()
 
 
-def do_get_work(user: Any) -> WorkItem | None:
+def do_get_work(user: User) -> WorkItem | None:
     """Hand the user the one they already hold, else an item kept for them (a decision sent
     back), else the next item they may work on."""
     if held := current_item(user):
@@ -174,7 +184,7 @@ def do_get_work(user: Any) -> WorkItem | None:
     with write_transaction():
         now = timezone.now()
         candidate_id = _reserved_candidate_id(user) or _best_candidate_id(
-            [(k, t) for k in kinds for t in team_ids]
+            user, [(k, t) for k in kinds for t in team_ids]
         )
         if candidate_id is None:
             return None
@@ -201,14 +211,25 @@ def do_get_work(user: Any) -> WorkItem | None:
 # Get Work is the hottest path in Peel, so its two lookups are plain SQL: the ORM's query
 # building cost more than the indexed queries themselves (measured in bench/getwork.py).
 _TABLE = WorkItem._meta.db_table
+_REPORTS = Report._meta.db_table
+_MEMBERSHIPS = Team.members.through._meta.db_table
+# Never hand out an item whose report is restricted to a team the user is not in (the report
+# page would refuse them): routing keeps such items with the team, this makes sure of it.
+_READABLE = (
+    f" AND NOT EXISTS (SELECT 1 FROM {_REPORTS} r WHERE r.id = {_TABLE}.report_id"  # noqa: S608
+    " AND r.restricted_to_id IS NOT NULL AND r.restricted_to_id NOT IN"
+    f" (SELECT team_id FROM {_MEMBERSHIPS} WHERE user_id = %s))"
+)
 _HEAD_OF_QUEUE = (
     f"SELECT id, rank, due_at, created_at FROM {_TABLE}"  # noqa: S608 - constant table name
     " WHERE status = 'queued' AND kind = %s AND team_id = %s AND reserved_for_id IS NULL"
-    " ORDER BY rank, due_at, created_at, id LIMIT 1"
+    + _READABLE
+    + " ORDER BY rank, due_at, created_at, id LIMIT 1"
 )
 _RESERVED = (
     f"SELECT id FROM {_TABLE} WHERE reserved_for_id = %s AND status = 'queued'"  # noqa: S608
-    " ORDER BY rank, due_at, id LIMIT 1"
+    + _READABLE
+    + " ORDER BY rank, due_at, id LIMIT 1"
 )
 _DUE_FOR_RELEASE = (
     f"SELECT 1 FROM {_TABLE} WHERE status = 'allocated' AND lease_expires_at < %s"  # noqa: S608
@@ -227,12 +248,12 @@ def _anything_to_release() -> bool:
 def _reserved_candidate_id(user: Any) -> int | None:
     """An item kept for this user (rare, and read by the reserved_for index)."""
     with connection.cursor() as cursor:
-        cursor.execute(_RESERVED + skip_locked(), [user.pk])
+        cursor.execute(_RESERVED + skip_locked(), [user.pk, user.pk])
         row = cursor.fetchone()
     return row[0] if row else None
 
 
-def _best_candidate_id(queues: list[tuple[str, int]]) -> int | None:
+def _best_candidate_id(user: Any, queues: list[tuple[str, int]]) -> int | None:
     """Lock the head of each (kind, team) queue the user serves and take the best of them.
 
     One indexed LIMIT 1 per queue is cheaper than one query over several kinds, which cannot
@@ -244,7 +265,7 @@ def _best_candidate_id(queues: list[tuple[str, int]]) -> int | None:
     heads = []
     with connection.cursor() as cursor:
         for kind, team_id in queues:
-            cursor.execute(_HEAD_OF_QUEUE + lock, [kind, team_id])
+            cursor.execute(_HEAD_OF_QUEUE + lock, [kind, team_id, user.pk])
             if row := cursor.fetchone():
                 heads.append(row)
     # (rank, due_at, created_at, id): SQLite returns ISO strings, which sort the same way.
@@ -273,7 +294,7 @@ def do_release_expired_leases(now: datetime | None = None) -> int:
                 continue  # renewed meanwhile
             before = item.snapshot()
             _requeue(item)
-            audit.record("system", "work.lease_expired", item, before, item.snapshot())
+            audit.record(SYSTEM, "work.lease_expired", item, before, item.snapshot())
             released += 1
     return released
 
@@ -295,7 +316,7 @@ def do_release_parked(now: datetime | None = None) -> int:
             before = item.snapshot()
             item.follow_up_at = None
             _requeue(item)
-            audit.record("system", "work.follow_up_due", item, before, item.snapshot())
+            audit.record(SYSTEM, "work.follow_up_due", item, before, item.snapshot())
             released += 1
     return released
 
@@ -317,7 +338,7 @@ def do_record_breaches(now: datetime | None = None) -> int:
             deadline.breached_at = now
             deadline.save(update_fields=["breached_at"])
             audit.record(
-                "system", "work.deadline_breached", deadline.item,
+                SYSTEM, "work.deadline_breached", deadline.item,
                 after={"deadline": deadline.name, "due_at": deadline.due_at, "recorded_at": now},
             )  # fmt: skip
             recorded += 1
@@ -343,7 +364,7 @@ def do_raise_near_breach(now: datetime | None = None) -> int:
             if not item.raised:
                 continue
             item.save(update_fields=["due_at", "rank", "raised"])
-            audit.record("system", "work.near_breach", item, before, item.snapshot())
+            audit.record(SYSTEM, "work.near_breach", item, before, item.snapshot())
             raised += 1
     return raised
 
@@ -362,12 +383,10 @@ def do_sweep_queue(now: datetime | None = None) -> dict[str, int]:
 # ---- The holder's actions --------------------------------------------------------------------
 
 
-def do_complete_item(user: Any, item: WorkItem) -> None:
+def do_complete_item(user: User, item: WorkItem) -> None:
     """Close an item the user holds. Call inside the action that did the work."""
     with transaction.atomic():
-        locked = WorkItem.objects.select_for_update().get(pk=item.pk)
-        if locked.status != WorkStatus.ALLOCATED or locked.holder_id != user.pk:
-            raise NotYourItem("This work item is no longer allocated to you.")
+        locked = _held(user, item.pk)
         before = locked.snapshot()
         now = timezone.now()
         locked.status = WorkStatus.DONE
@@ -379,7 +398,7 @@ def do_complete_item(user: Any, item: WorkItem) -> None:
         item.status, item.completed_at = locked.status, locked.completed_at
 
 
-def do_complete_task(user: Any, item_id: int, note: str) -> WorkItem:
+def do_complete_task(user: User, item_id: int, note: str) -> WorkItem:
     """Finish an item worked on the general task page, saying what was done."""
     if not note.strip():
         raise ValueError("Say what you did.")
@@ -392,16 +411,15 @@ def do_complete_task(user: Any, item_id: int, note: str) -> WorkItem:
     return item
 
 
-def _held(user: Any, item_id: int) -> WorkItem:
+def _held(user: User, item_id: int) -> WorkItem:
     """The item, locked, if this user holds it under a live lease; else NotYourItem."""
     item = WorkItem.objects.select_for_update().get(pk=item_id)
-    live = item.lease_expires_at is not None and item.lease_expires_at >= timezone.now()
-    if item.status != WorkStatus.ALLOCATED or item.holder_id != user.pk or not live:
+    if not item.is_held_by(user):
         raise NotYourItem("This work item is no longer allocated to you.")
     return item
 
 
-def do_heartbeat(user: Any, item_id: int) -> WorkItem:
+def do_heartbeat(user: User, item_id: int) -> WorkItem:
     """The operator's page is open and in use: extend the lease (not audited: not a change of
     who holds what, and it would add an event a minute per operator)."""
     with transaction.atomic():
@@ -411,7 +429,7 @@ def do_heartbeat(user: Any, item_id: int) -> WorkItem:
     return item
 
 
-def do_hand_back(user: Any, item_id: int, reason: str) -> WorkItem:
+def do_hand_back(user: User, item_id: int, reason: str) -> WorkItem:
     """The operator gives their item back to the queue for someone else, saying why."""
     if not reason.strip():
         raise ValueError("Say why you are handing the item back.")
@@ -425,7 +443,7 @@ def do_hand_back(user: Any, item_id: int, reason: str) -> WorkItem:
     return item
 
 
-def do_park(user: Any, item_id: int, reason: str, follow_up_at: datetime) -> WorkItem:
+def do_park(user: User, item_id: int, reason: str, follow_up_at: datetime) -> WorkItem:
     """Set an item aside awaiting information; it returns to the queue at `follow_up_at`."""
     if not reason.strip():
         raise ValueError("Say what the item is waiting for.")
@@ -448,7 +466,7 @@ def do_park(user: Any, item_id: int, reason: str, follow_up_at: datetime) -> Wor
 # ---- The supervisor's actions ----------------------------------------------------------------
 
 
-def _supervised(supervisor: Any, item_id: int, reason: str) -> WorkItem:
+def _supervised(supervisor: User, item_id: int, reason: str) -> WorkItem:
     if not supervisor.has_perm("workqueue.supervise_queue"):
         raise PermissionError("Only a supervisor may steer the queue.")
     if not reason.strip():
@@ -459,7 +477,7 @@ def _supervised(supervisor: Any, item_id: int, reason: str) -> WorkItem:
     return item
 
 
-def do_return_item(supervisor: Any, item_id: int, reason: str) -> WorkItem:
+def do_return_item(supervisor: User, item_id: int, reason: str) -> WorkItem:
     """A supervisor takes an allocated or parked item and puts it on the queue for anyone."""
     with transaction.atomic():
         item = _supervised(supervisor, item_id, reason)
@@ -476,11 +494,11 @@ def do_return_item(supervisor: Any, item_id: int, reason: str) -> WorkItem:
     return item
 
 
-def do_reassign_item(supervisor: Any, item_id: int, to_user: Any, reason: str) -> WorkItem:
+def do_reassign_item(supervisor: User, item_id: int, to_user: User, reason: str) -> WorkItem:
     """Give an item straight to a named person, who must be allowed to work on it."""
     with transaction.atomic():
         item = _supervised(supervisor, item_id, reason)
-        if not may_work_on(to_user, item):
+        if not may_work_on(to_user, item) or not _may_see_report(to_user, item):
             raise ValueError(
                 f"{to_user} may not work on {item.get_kind_display().lower()} items "
                 f"for {item.team}: check their roles and teams."
@@ -499,7 +517,7 @@ def do_reassign_item(supervisor: Any, item_id: int, to_user: Any, reason: str) -
     return item
 
 
-def do_escalate_item(supervisor: Any, item_id: int, grade: str, reason: str) -> WorkItem:
+def do_escalate_item(supervisor: User, item_id: int, grade: str, reason: str) -> WorkItem:
     """Raise an item's grade: it moves up the queue and takes that grade's deadlines."""
     levels = service_levels()
     with transaction.atomic():
@@ -510,12 +528,17 @@ def do_escalate_item(supervisor: Any, item_id: int, grade: str, reason: str) -> 
     return item
 
 
-def do_route_item(supervisor: Any, item_id: int, team: Team, reason: str) -> WorkItem:
+def do_route_item(supervisor: User, item_id: int, team: Team, reason: str) -> WorkItem:
     """Send an item to another team's queue (a held item goes back on the queue)."""
     with transaction.atomic():
         item = _supervised(supervisor, item_id, reason)
         if item.team_id == team.pk:
             raise ValueError(f"Item {item_id} is already with {team}.")
+        restricted_to = _restricted_team_id(item)
+        if restricted_to is not None and restricted_to != team.pk:
+            raise ValueError(
+                f"Item {item_id}'s report is restricted to another team: only that team may work on it."
+            )
         before = item.snapshot()
         item.team = team
         item.save(update_fields=["team"])
@@ -525,7 +548,7 @@ def do_route_item(supervisor: Any, item_id: int, team: Team, reason: str) -> Wor
     return item
 
 
-def do_cancel_report_items(actor: Any, report: Report, reason: str) -> int:
+def do_cancel_report_items(actor: Actor, report: Report, reason: str) -> int:
     """The report's open work is no longer needed (it was merged into another report): close
     each item as cancelled."""
     cancelled = 0
@@ -538,7 +561,7 @@ def do_cancel_report_items(actor: Any, report: Report, reason: str) -> int:
     return cancelled
 
 
-def do_cancel_item(actor: Any, item_id: int, reason: str) -> bool:
+def do_cancel_item(actor: Actor, item_id: int, reason: str) -> bool:
     """Close one open item nobody needs to do any more (a robot retried and did it); False if
     it was already closed."""
     with transaction.atomic():
@@ -549,7 +572,7 @@ def do_cancel_item(actor: Any, item_id: int, reason: str) -> bool:
     return True
 
 
-def _cancel(actor: Any, item: WorkItem, reason: str) -> None:
+def _cancel(actor: Actor, item: WorkItem, reason: str) -> None:
     """Its unmet deadlines go with it, so no breach is recorded for work nobody is meant to do;
     the audit event keeps what they were."""
     before = {**item.snapshot(), "deadlines": deadlines_of(item)}
@@ -562,7 +585,7 @@ def _cancel(actor: Any, item: WorkItem, reason: str) -> None:
     audit.record(actor, "work.cancelled", item, before, {**item.snapshot(), "reason": reason})
 
 
-def do_regrade_report_items(actor: Any, report: Report, grade: str, reason: str) -> int:
+def do_regrade_report_items(actor: Actor, report: Report, grade: str, reason: str) -> int:
     """Triage re-scored the report: its open review items take the new grade."""
     moved = 0
     with transaction.atomic():
@@ -576,7 +599,11 @@ def do_regrade_report_items(actor: Any, report: Report, grade: str, reason: str)
     return moved
 
 
-def _regrade(actor: Any, item: WorkItem, grade: str, action: str, reason: str) -> None:
+# Event names are literals, so the audit registry's test can see every name this records.
+Regrade = Literal["work.escalated", "work.regraded"]
+
+
+def _regrade(actor: Actor, item: WorkItem, grade: str, action: Regrade, reason: str) -> None:
     before = {**item.snapshot(), "deadlines": deadlines_of(item)}
     item.grade = grade
     _plan_deadlines(item)
@@ -584,6 +611,61 @@ def _regrade(actor: Any, item: WorkItem, grade: str, action: str, reason: str) -
     item.save(update_fields=["grade", "due_at", "rank", "raised"])
     after = {**item.snapshot(), "deadlines": deadlines_of(item), "reason": reason}
     audit.record(actor, action, item, before, after)
+
+
+def _restricted_team_id(item: WorkItem) -> int | None:
+    if item.report_id is None:
+        return None
+    return Report.objects.filter(pk=item.report_id).values_list("restricted_to_id", flat=True)[0]
+
+
+def _may_see_report(user: Any, item: WorkItem) -> bool:
+    """Outside a restricting team a report does not exist: work on it would be stranded."""
+    restricted_to = _restricted_team_id(item)
+    return restricted_to is None or user.teams.filter(pk=restricted_to).exists()
+
+
+def do_route_restricted_report_items(actor: Actor, report: Report, reason: str) -> int:
+    """The report was restricted to a team: each of its open items goes to that team, the only
+    one whose members may read it, and one held or kept for someone outside it goes back on
+    that team's queue. One audited event per moved item; returns how many moved."""
+    team_id = report.restricted_to_id
+    if team_id is None:
+        return 0
+    member_ids = set(
+        Team.members.through.objects.filter(team_id=team_id).values_list("user_id", flat=True)
+    )
+    moved = 0
+    with transaction.atomic():
+        for item in WorkItem.objects.select_for_update().filter(
+            report=report, status__in=OPEN_STATUSES
+        ):
+            held_outside = item.status == WorkStatus.ALLOCATED and item.holder_id not in member_ids
+            kept_outside = (
+                item.reserved_for_id is not None and item.reserved_for_id not in member_ids
+            )
+            if item.team_id == team_id and not held_outside and not kept_outside:
+                continue
+            before = item.snapshot()
+            item.team_id = team_id
+            if kept_outside:
+                item.reserved_for = None
+            item.save(update_fields=["team", "reserved_for"])
+            if held_outside:
+                _requeue(item)
+            after = {**item.snapshot(), "reason": f"Report restricted: {reason}"}
+            if not _anyone_may_do(item, member_ids):
+                # Kept with the team all the same (nobody else may read the report): the event
+                # says so, for the supervisor who gives someone in the team the role.
+                after["no_member_may_do_it"] = True
+            audit.record(actor, "work.routed", item, before, after)
+            moved += 1
+    return moved
+
+
+def _anyone_may_do(item: WorkItem, member_ids: set[int]) -> bool:
+    members = User.objects.filter(pk__in=member_ids, is_active=True)
+    return any(m.has_perm(KINDS[item.kind].permission) for m in members)
 
 
 def _requeue(item: WorkItem) -> None:
@@ -611,7 +693,7 @@ def open_referral(report: Report) -> WorkItem | None:
 
 
 def do_refer_to_safeguarding(
-    actor: Any, report: Report, grade: str, summary: str
+    actor: Actor, report: Report, grade: str, summary: str
 ) -> tuple[WorkItem, bool]:
     """Refer the report to the safeguarding hub, unless a referral is already open: then that
     one stands (raised to `grade` if that is more urgent) and the request is audited on it.

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from typing import Any
+
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 from peel.accounts.models import Team
 from peel.reports.models import Report
@@ -25,6 +29,19 @@ class WorkStatus(models.TextChoices):
     PARKED = "parked", "Parked, awaiting information"
     DONE = "done", "Done"
     CANCELLED = "cancelled", "Cancelled, not needed"
+
+
+class WorkItemQuerySet(models.QuerySet["WorkItem"]):
+    def held_by(self, user: Any, now: datetime | None = None) -> WorkItemQuerySet:
+        """The one definition of "this person holds this item": allocated to them under a
+        lease that has not run out. Actions, views and the access grant all use it."""
+        if getattr(user, "pk", None) is None:  # anonymous: holds nothing
+            return self.none()
+        return self.filter(
+            status=WorkStatus.ALLOCATED,
+            holder_id=user.pk,
+            lease_expires_at__gte=now or timezone.now(),
+        )
 
 
 class WorkItem(models.Model):
@@ -58,6 +75,8 @@ class WorkItem(models.Model):
     )
     # A parked item returns to the queue at this time (to the front of its grade, by deadline).
     follow_up_at = models.DateTimeField(null=True, blank=True)
+
+    objects = WorkItemQuerySet.as_manager()
 
     class Meta:
         permissions = [
@@ -96,6 +115,17 @@ class WorkItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} #{self.pk}"
+
+    def is_held_by(self, user: Any, now: datetime | None = None) -> bool:
+        """`WorkItem.objects.held_by` for a row already in hand (no query)."""
+        return (
+            self.status == WorkStatus.ALLOCATED
+            and user is not None
+            and self.holder_id is not None
+            and self.holder_id == getattr(user, "pk", None)
+            and self.lease_expires_at is not None
+            and self.lease_expires_at >= (now or timezone.now())
+        )
 
     def snapshot(self) -> dict[str, object]:
         return {

@@ -5,16 +5,15 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
+from peel.accounts.requests import staff_user
 from peel.core.access_rules import staff
 from peel.core.formerrors import field_messages
-from peel.intake.models import QuarantineItem, QuarantineStatus
-from peel.intake.pipeline import intake_backlog
-from peel.reports.access import get_report_for_user
+from peel.reports.access import get_report_for_user, restricted_not_shown, visible_related
 from peel.reports.contact import contact_panel
 from peel.workqueue.actions import (
     OPEN_STATUSES,
@@ -40,7 +39,8 @@ from peel.workqueue.forms import (
     set_aside_context,
 )
 from peel.workqueue.kinds import KINDS
-from peel.workqueue.models import WorkItem, WorkStatus
+from peel.workqueue.models import WorkItem
+from peel.workqueue.panels import QUEUE_PAGE, STAFF_HOME, panels
 from peel.workqueue.queries import filtered_items, queue_counts
 
 QUEUE_PAGE_ROWS = 200
@@ -50,17 +50,14 @@ QUEUE_PAGE_ROWS = 200
 def staff_home(request: HttpRequest) -> HttpResponse:
     held = current_item(request.user)
     context: dict[str, object] = {"held": held, "held_url": work_page(held) if held else ""}
-    if request.user.has_perm("intake.manage_quarantine"):
-        context["quarantine_held"] = QuarantineItem.objects.filter(
-            status=QuarantineStatus.HELD
-        ).count()
+    context["panels"] = panels(STAFF_HOME, request.user, timezone.now())
     return render(request, "workqueue/staff_home.html", context)
 
 
 @staff("workqueue.get_work", methods=("POST",))
 def get_work(request: HttpRequest) -> HttpResponse:
     try:
-        item = do_get_work(request.user)
+        item = do_get_work(staff_user(request))
     except PermissionError as exc:
         messages.error(request, str(exc))
         return redirect("staff-home")
@@ -82,18 +79,23 @@ def queue(request: HttpRequest) -> HttpResponse:
     filters = QueueFilterForm(request.GET or None)
     chosen = filters.cleaned_data if filters.is_valid() else {}
     items = filtered_items(chosen, now)
-    rows = list(items[: QUEUE_PAGE_ROWS + 1])
+    # Rows name reports, so only those the supervisor may read are listed; items of reports
+    # restricted to a team they are not in are only counted. (The queue shows a reference and
+    # a summary, not the report, and refreshes every few seconds: listing is not logged as a
+    # read; opening the report is.)
+    rows = list(visible_related(request.user, items)[: QUEUE_PAGE_ROWS + 1])
     context = {
         "filters": filters,
         "rows": rows[:QUEUE_PAGE_ROWS],
         "more": len(rows) > QUEUE_PAGE_ROWS,
         "matching": items.count(),
+        "not_shown": restricted_not_shown(request.user, items),
         "counts": queue_counts(now),
         "now": now,
         "soon": now + timedelta(hours=1),
         "bulk": BulkActionForm(item_ids=[]),
         "refresh_seconds": settings.PEEL["QUEUE_REFRESH_SECONDS"],
-        "intake": intake_backlog(now),
+        "panels": panels(QUEUE_PAGE, request.user, now),
     }
     template = (
         "workqueue/_queue_live.html" if request.GET.get("partial") else "workqueue/queue.html"
@@ -105,10 +107,10 @@ def queue(request: HttpRequest) -> HttpResponse:
 def bulk_action(request: HttpRequest) -> HttpResponse:
     """Apply one action to the selected items, each as its own audited change."""
     submitted = [int(v) for v in request.POST.getlist("items") if v.isdigit()]
-    open_ids = list(
-        WorkItem.objects.filter(pk__in=submitted, status__in=OPEN_STATUSES).values_list(
-            "pk", flat=True
-        )
+    open_ids = list(  # an item the page did not list cannot be chosen
+        visible_related(
+            request.user, WorkItem.objects.filter(pk__in=submitted, status__in=OPEN_STATUSES)
+        ).values_list("pk", flat=True)
     )
     form = BulkActionForm(request.POST, item_ids=open_ids)
     back = reverse("queue") + ("?" + request.POST["filters"] if request.POST.get("filters") else "")
@@ -121,10 +123,14 @@ def bulk_action(request: HttpRequest) -> HttpResponse:
         return redirect(back)
     data = form.cleaned_data
     act = {
-        "return": lambda pk: do_return_item(request.user, pk, data["reason"]),
-        "escalate": lambda pk: do_escalate_item(request.user, pk, data["grade"], data["reason"]),
-        "reassign": lambda pk: do_reassign_item(request.user, pk, data["to_user"], data["reason"]),
-        "route": lambda pk: do_route_item(request.user, pk, data["team"], data["reason"]),
+        "return": lambda pk: do_return_item(staff_user(request), pk, data["reason"]),
+        "escalate": lambda pk: do_escalate_item(
+            staff_user(request), pk, data["grade"], data["reason"]
+        ),
+        "reassign": lambda pk: do_reassign_item(
+            staff_user(request), pk, data["to_user"], data["reason"]
+        ),
+        "route": lambda pk: do_route_item(staff_user(request), pk, data["team"], data["reason"]),
     }[data["action"]]
     done, refused = 0, []
     for pk in data["items"]:
@@ -144,8 +150,10 @@ def bulk_action(request: HttpRequest) -> HttpResponse:
 @staff("workqueue.supervise_queue", methods=("POST",))
 def return_item(request: HttpRequest, item_id: int) -> HttpResponse:
     reason = request.POST.get("reason", "")
+    if not visible_related(request.user, WorkItem.objects.filter(pk=item_id)).exists():
+        raise Http404("No such work item.")  # not listed for this supervisor either
     try:
-        item = do_return_item(request.user, item_id, reason)
+        item = do_return_item(staff_user(request), item_id, reason)
     except (ValueError, WorkItem.DoesNotExist) as exc:
         messages.error(request, str(exc))
     else:
@@ -173,7 +181,7 @@ def work_item(request: HttpRequest, item_id: int) -> HttpResponse:
     """The page for work that is not a report review: what the task is, the report it is about,
     its deadlines, and a note of what was done."""
     item = get_object_or_404(WorkItem.objects.select_related("team"), pk=item_id)
-    if item.status != WorkStatus.ALLOCATED or item.holder_id != request.user.pk:
+    if not item.is_held_by(request.user):
         messages.error(request, "That work item is not allocated to you. Press Get Work.")
         return redirect("staff-home")
     if KINDS[item.kind].page != "work-item":
@@ -184,7 +192,7 @@ def work_item(request: HttpRequest, item_id: int) -> HttpResponse:
     form = TaskDoneForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            do_complete_task(request.user, item.pk, form.cleaned_data["note"])
+            do_complete_task(staff_user(request), item.pk, form.cleaned_data["note"])
         except NotYourItem as exc:
             messages.error(request, str(exc))
             return redirect("staff-home")
@@ -208,7 +216,7 @@ def hand_back(request: HttpRequest, item_id: int) -> HttpResponse:
     return _my_item_action(
         request,
         item_id,
-        lambda: do_hand_back(request.user, item_id, reason),
+        lambda: do_hand_back(staff_user(request), item_id, reason),
         f"Item {item_id} is back on the queue.",
     )
 
@@ -222,7 +230,7 @@ def park(request: HttpRequest, item_id: int) -> HttpResponse:
     follow_up = form.cleaned_data["follow_up_at"]
     return _my_item_action(
         request, item_id,
-        lambda: do_park(request.user, item_id, form.cleaned_data["reason"], follow_up),
+        lambda: do_park(staff_user(request), item_id, form.cleaned_data["reason"], follow_up),
         f"Item {item_id} is parked until {timezone.localtime(follow_up):%a %d %b %H:%M}.",
     )  # fmt: skip
 
@@ -231,7 +239,7 @@ def park(request: HttpRequest, item_id: int) -> HttpResponse:
 def heartbeat(request: HttpRequest, item_id: int) -> HttpResponse:
     """Sent by the review page every minute while the operator is active (static/peel/heartbeat.js)."""
     try:
-        item = do_heartbeat(request.user, item_id)
+        item = do_heartbeat(staff_user(request), item_id)
     except (NotYourItem, WorkItem.DoesNotExist):
         return JsonResponse({"held": False}, status=409)
     return JsonResponse(

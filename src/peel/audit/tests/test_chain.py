@@ -6,9 +6,10 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
 
+from peel.audit.actors import Robot
 from peel.audit.log import record, verify_chain
 from peel.audit.models import AuditEvent
-from peel.core.testing import file_report
+from peel.process.testing import file_report
 
 pytestmark = pytest.mark.django_db
 
@@ -77,4 +78,4 @@ def test_the_log_cannot_be_changed_through_the_application() -> None:
 def test_events_outside_a_transaction_are_refused() -> None:
     report = file_report()
     with pytest.raises(RuntimeError, match="same transaction"):
-        record("test", "report.viewed", report)
+        record(Robot("test"), "report.status_changed", report)

@@ -11,11 +11,12 @@ import pytest
 from django.db import connection, transaction
 
 from peel.audit import log as audit
+from peel.audit.actors import Robot
 from peel.audit.log import verify_chain
 from peel.audit.models import AuditEvent
-from peel.core.testing import file_report
 from peel.intake.models import Submission
 from peel.intake.pipeline import accept_json, file_pending
+from peel.process.testing import file_report
 from peel.reports.actions import do_set_report_status
 from peel.reports.choices import Channel, ReportStatus
 from peel.reports.models import Report
@@ -38,15 +39,15 @@ def test_events_are_written_at_the_end_of_the_block_in_order_and_chained() -> No
     start = _last_id()
     after = {"n": 1}
     with transaction.atomic(), audit.deferred():
-        first = audit.record("test", "report.viewed", report, after=after)
+        first = audit.record(Robot("test"), "report.status_changed", report, after=after)
         after["n"] = 99  # the event keeps what it was given when recorded
-        second = audit.record("test", "report.flagged", report, after={"n": 2})
+        second = audit.record(Robot("test"), "report.restricted", report, after={"n": 2})
         assert _actions_after(start) == []  # nothing written yet, so no lock held yet
         assert first.pk is None
     rows = list(AuditEvent.objects.filter(id__gt=start))
     assert [(r.action, r.after) for r in rows] == [
-        ("report.viewed", {"n": 1}),
-        ("report.flagged", {"n": 2}),
+        ("report.status_changed", {"n": 1}),
+        ("report.restricted", {"n": 2}),
     ]
     # The returned events are the rows written: ids and hashes filled in at the append.
     assert [first.pk, second.pk] == [r.pk for r in rows]
@@ -61,13 +62,13 @@ def test_an_exception_inside_the_block_writes_neither_the_change_nor_its_events(
     report = file_report()
     start = _last_id()
     with pytest.raises(ValueError, match="went wrong"), transaction.atomic(), audit.deferred():
-        do_set_report_status("test", report, ReportStatus.DECIDED)
+        do_set_report_status(Robot("test"), report, ReportStatus.DECIDED)
         raise ValueError("something went wrong after the change")
     assert Report.objects.get(pk=report.pk).status == ReportStatus.RECEIVED
     assert _actions_after(start) == []
     report.refresh_from_db()
     with transaction.atomic():  # the chain carries on from where it was
-        do_set_report_status("test", report, ReportStatus.DECIDED)
+        do_set_report_status(Robot("test"), report, ReportStatus.DECIDED)
     assert _actions_after(start) == ["report.status_changed"]
     assert verify_chain().ok
 
@@ -77,17 +78,17 @@ def test_events_of_a_rolled_back_savepoint_are_dropped_and_the_others_kept() -> 
     kept, undone = file_report(), file_report()
     start = _last_id()
     with transaction.atomic(), audit.deferred():
-        audit.record("test", "report.viewed", kept)
+        audit.record(Robot("test"), "report.status_changed", kept)
         try:
             with transaction.atomic():  # a savepoint, as file_next wraps each filing
-                do_set_report_status("test", undone, ReportStatus.DECIDED)
+                do_set_report_status(Robot("test"), undone, ReportStatus.DECIDED)
                 raise RuntimeError("filing failed")
         except RuntimeError:
             pass
-        do_set_report_status("test", kept, ReportStatus.DECIDED)
+        do_set_report_status(Robot("test"), kept, ReportStatus.DECIDED)
     rows = list(AuditEvent.objects.filter(id__gt=start))
     assert [(r.action, r.object_id) for r in rows] == [
-        ("report.viewed", str(kept.pk)),
+        ("report.status_changed", str(kept.pk)),
         ("report.status_changed", str(kept.pk)),
     ]
     assert Report.objects.get(pk=undone.pk).status == ReportStatus.RECEIVED
@@ -100,10 +101,10 @@ def test_nested_blocks_append_once_at_the_outermost_end() -> None:
     start = _last_id()
     with transaction.atomic(), audit.deferred():
         with transaction.atomic(), audit.deferred():
-            audit.record("test", "report.viewed", report)
+            audit.record(Robot("test"), "report.status_changed", report)
         assert _actions_after(start) == []
-        audit.record("test", "report.flagged", report)
-    assert _actions_after(start) == ["report.viewed", "report.flagged"]
+        audit.record(Robot("test"), "report.restricted", report)
+    assert _actions_after(start) == ["report.status_changed", "report.restricted"]
 
 
 @pytest.mark.django_db(transaction=True)
@@ -125,7 +126,7 @@ def _received(count: int, shared: int) -> None:
                 if "emailAddress" in entity.get("attributes", {}):
                     entity["attributes"]["emailAddress"] = SHARED_EMAIL
         raw = json.dumps(document).encode()
-        assert accept_json("hub", Channel.API, raw, file_now=False).ok
+        assert accept_json(Robot("hub"), Channel.API, raw, file_now=False).ok
 
 
 @pytest.mark.django_db(transaction=True)
@@ -139,7 +140,7 @@ def test_several_workers_filing_at_once_keep_the_chain_verifiable_and_each_filin
     def worker() -> None:
         try:
             gate.wait()
-            file_pending("intake worker", limit=count)
+            file_pending(Robot("intake worker"), limit=count)
         except BaseException as exc:  # surfaced below: a thread's failure must fail the test
             errors.append(exc)
         finally:
@@ -175,4 +176,4 @@ def test_several_workers_filing_at_once_keep_the_chain_verifiable_and_each_filin
         latest = report.assessments.order_by("-assessed_at", "-id").first()
         assert latest is not None and latest.facts["repeat_victim_reports"] == shared - 1
         with transaction.atomic():
-            assert do_rescore_report("test", report, "check") is None
+            assert do_rescore_report(Robot("test"), report, "check") is None

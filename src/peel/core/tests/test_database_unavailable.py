@@ -18,8 +18,8 @@ from django.db import connection
 from django.test import Client
 
 from peel import settings as peel_settings
-from peel.core.testing import api_client_headers
 from peel.intake.models import QuarantineItem, Submission
+from peel.process.testing import api_client_headers
 from peel.sdm.samples import sample_document
 
 

@@ -9,11 +9,12 @@ from typing import Any
 import pytest
 from django.test import Client
 
+from peel.audit.actors import Robot
 from peel.audit.log import verify_chain
-from peel.core.testing import api_client_headers
-from peel.intake.evidence import read_bytes
+from peel.evidence.store import read_bytes
 from peel.intake.models import QuarantineItem, QuarantineReason, QuarantineStatus, Submission
 from peel.intake.pipeline import file_pending, retry
+from peel.process.testing import api_client_headers
 from peel.reports.models import Item, Report
 from peel.sdm.samples import sample_document
 from peel.sdm.schemas import national_schemas
@@ -157,7 +158,7 @@ def test_a_new_national_field_is_quarantined_by_name_and_released_after_the_mapp
     item = QuarantineItem.objects.get()
     assert item.problems[0]["field"] == "incident.incidentNoiseLevel"
 
-    assert not retry("test", item).ok  # nothing changed yet: still held, tried twice
+    assert not retry(Robot("test"), item).ok  # nothing changed yet: still held, tried twice
     item.refresh_from_db()
     assert item.status == QuarantineStatus.HELD and item.attempts == 2
 
@@ -180,7 +181,7 @@ def test_a_new_national_field_is_quarantined_by_name_and_released_after_the_mapp
     settings.PEEL = {**settings.PEEL, "SDM_OVERRIDE_DIR": str(tmp_path / "sdm")}
     national_schemas.cache_clear()
 
-    outcome = retry("test", item)  # a retry files at once: a supervisor is waiting on it
+    outcome = retry(Robot("test"), item)  # a retry files at once: a supervisor is waiting on it
     assert outcome.ok and outcome.submission is not None and outcome.submission.report is not None
     item.refresh_from_db()
     assert item.status == QuarantineStatus.RELEASED and item.submission == outcome.submission

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from peel.intake.evidence import blob_path
+from peel.evidence.store import blob_path
 from peel.intake.models import Submission
 from peel.intake.tests.walker import answer_pages
 from peel.reports.models import Report

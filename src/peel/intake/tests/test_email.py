@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from imapclient import IMAPClient
 
+from peel.audit.actors import Robot
 from peel.intake.email import accept_email, build_report_email
 from peel.intake.mailbox import ImapSettings, ingest_imap, ingest_maildir
 from peel.intake.models import QuarantineItem, QuarantineReason, Submission
@@ -25,7 +26,7 @@ CPYTHON_EMAIL_DATA = Path(sysconfig.get_paths()["stdlib"]) / "test" / "test_emai
 
 def test_an_email_with_json_pdf_and_service_information_is_filed() -> None:
     document = sample_document(seed=20)
-    outcome = accept_email("test", build_report_email(document))
+    outcome = accept_email(Robot("test"), build_report_email(document))
     assert outcome.status == "accepted", outcome.problems
     report = outcome.submission.report  # type: ignore[union-attr]
     assert report.channel == "email" and report.flags == []
@@ -35,7 +36,7 @@ def test_an_email_with_json_pdf_and_service_information_is_filed() -> None:
 def test_the_pdf_alone_is_enough() -> None:
     document = sample_document(seed=21)
     raw = build_report_email(document, json_attachment=False)
-    outcome = accept_email("test", raw)
+    outcome = accept_email(Robot("test"), raw)
     assert outcome.status == "accepted", outcome.problems
     report = Report.objects.get()
     assert report.description == document["data"]["attributes"]["incidentDescription"]
@@ -47,14 +48,14 @@ def test_the_pdf_alone_is_enough() -> None:
 
 def test_the_body_is_read_when_there_are_no_attachments() -> None:
     raw = build_report_email(sample_document(seed=22), json_attachment=False, pdf=False, body=True)
-    assert accept_email("test", raw).status == "accepted"
+    assert accept_email(Robot("test"), raw).status == "accepted"
 
 
 def test_sources_that_disagree_are_flagged_on_the_report() -> None:
     document = sample_document(seed=23)
     altered = copy.deepcopy(document)
     altered["data"]["attributes"]["incidentDescription"] = "A completely different story."
-    outcome = accept_email("test", build_report_email(document, pdf_document=altered))
+    outcome = accept_email(Robot("test"), build_report_email(document, pdf_document=altered))
     assert outcome.status == "accepted"
     flags = Report.objects.get().flags
     assert len(flags) == 1
@@ -66,9 +67,9 @@ def test_sources_that_disagree_are_flagged_on_the_report() -> None:
 
 def test_the_same_report_in_two_emails_is_filed_once() -> None:
     document = sample_document(seed=24)
-    first = accept_email("test", build_report_email(document))
+    first = accept_email(Robot("test"), build_report_email(document))
     second = accept_email(
-        "test", build_report_email(document, pdf=False)
+        Robot("test"), build_report_email(document, pdf=False)
     )  # other bytes, same report
     assert (first.status, second.status) == ("accepted", "duplicate")
     assert Report.objects.count() == 1
@@ -83,12 +84,12 @@ def _plain_email(body: str = "Hello, are you coming to the match on Saturday?") 
 
 def test_mail_that_is_not_a_report_is_quarantined_with_the_reason_and_kept() -> None:
     raw = _plain_email().as_bytes()
-    outcome = accept_email("test", raw)
+    outcome = accept_email(Robot("test"), raw)
     assert outcome.status == "quarantined"
     item = QuarantineItem.objects.get()
     assert item.reason == QuarantineReason.NOT_A_REPORT
     assert "No report found" in item.problems[0]["detail"]
-    from peel.intake.evidence import read_bytes
+    from peel.evidence.store import read_bytes
 
     assert read_bytes(item.raw) == raw
 
@@ -107,7 +108,7 @@ def test_broken_or_encrypted_attachments_are_quarantined(
     data, maintype, subtype, filename = attachment
     message = _plain_email("Report attached.")
     message.add_attachment(data, maintype=maintype, subtype=subtype, filename=filename)
-    outcome = accept_email("test", message.as_bytes())
+    outcome = accept_email(Robot("test"), message.as_bytes())
     assert outcome.status == "quarantined"
     assert outcome.quarantine is not None and outcome.quarantine.reason == reason
     assert words in outcome.problems[0].detail
@@ -115,10 +116,11 @@ def test_broken_or_encrypted_attachments_are_quarantined(
 
 def test_oversized_and_headerless_input_is_quarantined(settings: Any) -> None:
     assert (
-        accept_email("test", b"\x00\x01 garbage, no headers").quarantine.reason == "malformed_email"
+        accept_email(Robot("test"), b"\x00\x01 garbage, no headers").quarantine.reason
+        == "malformed_email"
     )  # type: ignore[union-attr]
     settings.PEEL = {**settings.PEEL, "EMAIL_MAX_BYTES": 1000}
-    outcome = accept_email("test", build_report_email(sample_document(seed=25)))
+    outcome = accept_email(Robot("test"), build_report_email(sample_document(seed=25)))
     assert outcome.quarantine is not None and outcome.quarantine.reason == "too_large"
 
 
@@ -126,7 +128,7 @@ def test_every_cpython_test_email_ends_accepted_or_quarantined_with_a_reason() -
     messages = sorted(CPYTHON_EMAIL_DATA.glob("msg_*.txt"))
     assert len(messages) > 40, f"CPython's email test data is missing from {CPYTHON_EMAIL_DATA}"
     for path in messages:
-        outcome = accept_email("test", path.read_bytes(), source=path.name)
+        outcome = accept_email(Robot("test"), path.read_bytes(), source=path.name)
         assert outcome.status in ("accepted", "quarantined"), path.name
         if outcome.status == "quarantined":
             assert outcome.quarantine is not None and outcome.problems[0].detail, path.name

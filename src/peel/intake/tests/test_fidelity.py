@@ -13,11 +13,12 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from peel.core.testing import PASSWORD, api_client_headers
 from peel.intake.pipeline import file_pending
 from peel.intake.tests.walker import send_report
+from peel.process.testing import PASSWORD, api_client_headers
 from peel.reports.models import Report
 from peel.review.actions import do_record_decision
+from peel.review.robot_handover import decision_record
 from peel.review.testing import decision_input
 from peel.robots.record import canonical_record
 from peel.sdm.builder import SdmBuilder
@@ -65,7 +66,7 @@ def screens(operator: Any, supervisor: Any, report: Report) -> tuple[str, str, d
     staff.login(username=supervisor.username, password=PASSWORD)
     page = staff.get(f"/staff/reports/{report.pk}/").content.decode()
     decision = do_record_decision(operator, item, decision_input())
-    return html.unescape(review), html.unescape(page), canonical_record(decision)
+    return html.unescape(review), html.unescape(page), canonical_record(decision_record(decision))
 
 
 def test_a_10pm_domestic_abuse_report_shows_22_00_and_the_reporters_words_everywhere(

@@ -12,9 +12,9 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from peel.core.testing import api_client_headers, peel_process
 from peel.intake.models import Submission
 from peel.intake.pipeline import file_next, intake_backlog
+from peel.process.testing import api_client_headers, peel_process
 from peel.reports.models import Report
 from peel.sdm.samples import sample_document
 from peel.workqueue.models import WorkItem

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from peel.intake.evidence import blob_path
+from peel.evidence.store import blob_path
 from peel.intake.models import QuarantineItem, Submission
 from peel.intake.tests.walker import ANSWERS, answer_pages, send_report
 from peel.intake.wizard import load_definition, schema_path

@@ -6,7 +6,8 @@ import pytest
 from django.core.management import call_command
 
 from peel.accounts.models import User
-from peel.intake.evidence import store_bytes
+from peel.audit.actors import Robot
+from peel.evidence.store import store_bytes
 from peel.intake.models import QuarantineItem, QuarantineStatus
 from peel.intake.pipeline import accept_json
 from peel.reports.choices import Channel
@@ -20,7 +21,7 @@ def _hold_new_field(seed: int, name: str = "incidentNoiseLevel") -> QuarantineIt
 
     document = sample_document(seed=seed)
     document["data"]["attributes"][name] = "loud"
-    outcome = accept_json("test", Channel.API, json.dumps(document).encode())
+    outcome = accept_json(Robot("test"), Channel.API, json.dumps(document).encode())
     assert outcome.quarantine is not None
     return outcome.quarantine
 
@@ -28,7 +29,7 @@ def _hold_new_field(seed: int, name: str = "incidentNoiseLevel") -> QuarantineIt
 def test_the_page_lists_reasons_and_counts_form_changes(staff_client, supervisor: User) -> None:
     _hold_new_field(1)
     _hold_new_field(2)
-    accept_json("test", Channel.API, b"<html>not json</html>")
+    accept_json(Robot("test"), Channel.API, b"<html>not json</html>")
     client = staff_client(supervisor)
     home = client.get("/staff/").content.decode()
     assert "3 held" in home
@@ -40,6 +41,7 @@ def test_the_page_lists_reasons_and_counts_form_changes(staff_client, supervisor
 
 def test_operators_cannot_see_quarantine(staff_client, operator: User) -> None:
     client = staff_client(operator)
+    assert 'href="/staff/quarantine/"' not in client.get("/staff/").content.decode()
     assert client.get("/staff/quarantine/").status_code == 403
     assert client.post("/staff/quarantine/1/retry/").status_code == 403
 
@@ -60,8 +62,8 @@ def test_retry_from_the_page_and_the_command(
 
 
 def test_the_same_bytes_are_held_once() -> None:
-    first = accept_json("test", Channel.API, b"{broken")
-    second = accept_json("test", Channel.API, b"{broken")
+    first = accept_json(Robot("test"), Channel.API, b"{broken")
+    second = accept_json(Robot("test"), Channel.API, b"{broken")
     assert first.quarantine == second.quarantine and QuarantineItem.objects.count() == 1
     assert QuarantineItem.objects.get().attempts == 2
     assert store_bytes(b"{broken", "x").sha256 == first.quarantine.raw.sha256  # type: ignore[union-attr]

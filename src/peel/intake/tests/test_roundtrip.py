@@ -29,13 +29,15 @@ from django.db import transaction
 from django.test import Client
 from hypothesis import HealthCheck, Phase, given, settings
 
-from peel.core.testing import api_client_headers
+from peel.audit.actors import Robot
 from peel.intake.email import accept_email, build_report_email
 from peel.intake.pipeline import file_pending
 from peel.intake.tests.strategies import POSTCODES, form_answers, sdm_documents
 from peel.intake.wizard import form_field, load_definition
+from peel.process.testing import api_client_headers
 from peel.reports.models import Report
 from peel.review.actions import do_record_decision
+from peel.review.robot_handover import decision_record
 from peel.review.testing import decision_input
 from peel.robots.record import canonical_record
 from peel.sdm.destinations import OTHER, destination
@@ -106,7 +108,7 @@ def read_everywhere(operator: Any, supervisor: Any, report: Report) -> dict[str,
     staff.force_login(supervisor)
     page = staff.get(f"/staff/reports/{report.pk}/").content.decode()
     decision = do_record_decision(operator, item, decision_input())
-    record = canonical_record(decision)
+    record = canonical_record(decision_record(decision))
     return {
         "review screen": readable(review),
         "report page": readable(page),
@@ -299,7 +301,7 @@ def email_keeps_every_value(
 ) -> None:
     """File the document as an email built with these parts; every value reaches every place."""
     with rolled_back():
-        outcome = accept_email("test", build_report_email(document, **email))
+        outcome = accept_email(Robot("test"), build_report_email(document, **email))
         assert outcome.ok, outcome
         texts = read_everywhere(operator, supervisor, outcome.submission.report)
         check(document, texts, EVERYWHERE, loose=loose)

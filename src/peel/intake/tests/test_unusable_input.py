@@ -17,10 +17,11 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
-from peel.core.testing import api_client_headers
+from peel.audit.actors import Robot
+from peel.evidence.store import read_bytes
 from peel.intake.email import accept_email, build_report_email
-from peel.intake.evidence import read_bytes
 from peel.intake.models import QuarantineItem, QuarantineReason, Submission
+from peel.process.testing import api_client_headers
 from peel.reports.models import Report
 from peel.sdm.samples import sample_document
 
@@ -256,7 +257,7 @@ def test_any_attachment_in_an_email_is_filed_or_held_and_the_batch_goes_on(
     attachment: bytes,
 ) -> None:
     raw = _email_with_attachment(attachment)
-    outcome = accept_email("test", raw)
+    outcome = accept_email(Robot("test"), raw)
     assert outcome.status in ("accepted", "duplicate", "quarantined")
     held = _accounted_for(raw)
     if outcome.status == "quarantined":

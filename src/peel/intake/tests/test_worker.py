@@ -8,6 +8,7 @@ import threading
 import pytest
 from django.db import connection
 
+from peel.audit.actors import Robot
 from peel.intake.models import Submission
 from peel.intake.pipeline import accept_json, file_pending
 from peel.reports.choices import Channel
@@ -20,7 +21,7 @@ from peel.workqueue.models import WorkItem
 def test_two_workers_side_by_side_never_file_a_submission_twice() -> None:
     for seed in range(40):
         accept_json(
-            "test",
+            Robot("test"),
             Channel.API,
             json.dumps(sample_document(seed=300 + seed)).encode(),
             file_now=False,

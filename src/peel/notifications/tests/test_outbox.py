@@ -1,143 +1,109 @@
-"""The outbox: an email is a row written with the change that causes it, sent afterwards through
-SMTP, retried when the server is down, and withheld whenever the reporter said email is unsafe."""
+"""The outbox's send: each outcome is an audited action, its event in the same transaction as
+the email's new state (and rolled back with it)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
-
 import pytest
+from django.core import mail
+from django.core.mail import EmailMessage
 from django.db import transaction
 
+from peel.accounts.models import User
 from peel.audit.models import AuditEvent
-from peel.core.testing import file_report
-from peel.notifications.actions import MAX_ATTEMPTS, do_message_reporter, send_pending
-from peel.notifications.messages import RECEIPT
+from peel.notifications import actions
+from peel.notifications.actions import (
+    MAX_ATTEMPTS,
+    OUTBOX,
+    do_queue_email,
+    do_record_email_failure,
+    do_record_email_sent,
+    do_withhold_email,
+    send_pending,
+)
 from peel.notifications.models import EmailStatus, OutboundEmail
-from peel.reports.contact import preference_of
-from peel.reports.models import Report
 
 pytestmark = pytest.mark.django_db
-ADDRESS = "amira.khan@example.org"  # the reporter in core.testing.make_draft
+
+
+class Undo(Exception):
+    """Raised to roll a transaction back after looking inside it."""
 
 
 @pytest.fixture
-def queue_receipt(operator: Any) -> Callable[..., OutboundEmail | None]:
-    """Queue the receipt for `report` (or a new one filed with these fields)."""
-
-    def queue(report: Report | None = None, **report_fields: Any) -> OutboundEmail | None:
-        report = report or file_report(**report_fields)
-        return do_message_reporter(
-            operator, report, RECEIPT.purpose, status_url="https://x/status/"
-        )
-
-    return queue
+def email(operator: User) -> OutboundEmail:
+    # About an account, not a report: no reporter's preference applies.
+    queued = do_queue_email(
+        operator, to="partner@example.org", subject="Hello", body="Body", purpose="test",
+        about=operator,
+    )  # fmt: skip
+    assert queued is not None
+    return queued
 
 
-def test_an_email_is_queued_in_the_callers_transaction_and_rolled_back_with_it(
-    queue_receipt: Callable[..., Any],
-) -> None:
-    with pytest.raises(RuntimeError), transaction.atomic():
-        email = queue_receipt()
-        assert email is not None and OutboundEmail.objects.filter(pk=email.pk).exists()
-        raise RuntimeError("the change that caused the email failed")
-    assert not OutboundEmail.objects.exists()
-    assert not AuditEvent.objects.filter(action__startswith="notifications.").exists()
+def _events(action: str, email: OutboundEmail) -> list[AuditEvent]:
+    return list(AuditEvent.objects.filter(action=action, object_id=str(email.pk)))
 
 
-def test_queueing_is_audited_without_the_message_itself(queue_receipt: Callable[..., Any]) -> None:
-    email = queue_receipt()
-    assert email is not None
-    event = AuditEvent.objects.get(action="notifications.email_queued")
-    assert event.after == {"purpose": "receipt", "to": ADDRESS}
-    assert email.body not in str(event.after)
+def _status(email: OutboundEmail) -> str:
+    return OutboundEmail.objects.get(pk=email.pk).status
 
 
-def test_send_pending_delivers_through_smtp_and_records_it(
-    queue_receipt: Callable[..., Any], smtp_inbox: Any
-) -> None:
-    email = queue_receipt()
-    assert email is not None and email.status == EmailStatus.PENDING
+def test_a_sent_email_is_audited_by_the_outbox(email: OutboundEmail) -> None:
     assert send_pending() == {"sent": 1, "failed": 0, "withheld": 0}
-    [(recipients, message)] = smtp_inbox.messages
-    assert recipients == [ADDRESS]
-    assert message["Subject"] == email.subject
-    assert email.body.strip() in message.get_payload(decode=True).decode().replace("\r\n", "\n")
-    email.refresh_from_db()
-    assert (email.status, email.attempts) == (EmailStatus.SENT, 1) and email.sent_at
-    sent = AuditEvent.objects.get(action="notifications.email_sent")
-    assert (sent.actor_label, sent.object_id) == ("outbox", str(email.pk))
-    assert sent.after == {"to": ADDRESS}
-    assert send_pending() == {"sent": 0, "failed": 0, "withheld": 0}  # never sent twice
-    assert len(smtp_inbox.messages) == 1
+    assert [m.to for m in mail.outbox] == [["partner@example.org"]]
+    assert _status(email) == EmailStatus.SENT
+    [event] = _events("notifications.email_sent", email)
+    assert event.actor_label == OUTBOX and event.after == {"to": "partner@example.org"}
 
 
-def test_a_failure_is_counted_and_retried_until_the_server_answers(
-    queue_receipt: Callable[..., Any], settings: Any, smtp_inbox: Any
+def test_a_failed_attempt_is_audited_and_the_email_kept_for_the_next(
+    email: OutboundEmail, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    working_port = settings.EMAIL_PORT
-    settings.EMAIL_PORT = 9  # nothing listens there
-    email = queue_receipt()
-    assert email is not None
-    assert send_pending() == {"sent": 0, "failed": 1, "withheld": 0}
+    def refuse(self: EmailMessage, fail_silently: bool = False) -> int:
+        raise ConnectionRefusedError("smtp down")
+
+    monkeypatch.setattr(actions.EmailMessage, "send", refuse)
     assert send_pending() == {"sent": 0, "failed": 1, "withheld": 0}
     email.refresh_from_db()
-    assert (email.status, email.attempts) == (EmailStatus.PENDING, 2)
-    assert email.last_error  # why, for the person looking at the outbox
-    settings.EMAIL_PORT = working_port
-    assert send_pending() == {"sent": 1, "failed": 0, "withheld": 0}
-    email.refresh_from_db()
-    assert (email.status, email.attempts) == (EmailStatus.SENT, 3)
-    assert len(smtp_inbox.messages) == 1
-
-
-def test_the_outbox_gives_up_after_the_last_attempt(
-    queue_receipt: Callable[..., Any], settings: Any
-) -> None:
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", 9
-    email = queue_receipt()
-    assert email is not None
-    for _ in range(MAX_ATTEMPTS):
-        assert send_pending()["failed"] == 1
-    email.refresh_from_db()
-    assert (email.status, email.attempts) == (EmailStatus.FAILED, MAX_ATTEMPTS)
-    assert send_pending() == {"sent": 0, "failed": 0, "withheld": 0}  # no longer tried
-
-
-def test_nothing_is_queued_for_a_reporter_who_said_email_is_not_safe(
-    queue_receipt: Callable[..., Any], smtp_inbox: Any
-) -> None:
-    assert queue_receipt(contact_email=False) is None
-    assert not OutboundEmail.objects.exists()
-    event = AuditEvent.objects.get(action="notifications.withheld")
+    assert email.status == EmailStatus.PENDING and email.attempts == 1
+    [event] = _events("notifications.email_failed", email)
     assert event.after == {
-        "purpose": "receipt", "to": ADDRESS,
-        "reason": "The reporter said it is not safe to email them.",
+        "to": "partner@example.org", "attempts": 1, "status": EmailStatus.PENDING,
+        "error": "ConnectionRefusedError: smtp down",
     }  # fmt: skip
-    assert send_pending() == {"sent": 0, "failed": 0, "withheld": 0}
-    assert smtp_inbox.messages == []
 
 
-def test_a_preference_stated_after_queueing_still_stops_the_email(
-    queue_receipt: Callable[..., Any], smtp_inbox: Any
+def test_the_last_allowed_failure_gives_the_email_up(email: OutboundEmail) -> None:
+    email.attempts = MAX_ATTEMPTS - 1
+    do_record_email_failure(OUTBOX, email, "OSError: no route")
+    assert _status(email) == EmailStatus.FAILED
+    assert _events("notifications.email_failed", email)[0].after["status"] == EmailStatus.FAILED
+
+
+@pytest.mark.parametrize(
+    ("record", "action", "status"),
+    [
+        (do_record_email_sent, "notifications.email_sent", EmailStatus.SENT),
+        (
+            lambda actor, email: do_record_email_failure(actor, email, "OSError: x"),
+            "notifications.email_failed",
+            EmailStatus.PENDING,
+        ),
+        (
+            lambda actor, email: do_withhold_email(actor, email, "not safe to email"),
+            "notifications.withheld",
+            EmailStatus.WITHHELD,
+        ),
+    ],
+    ids=["sent", "failed", "withheld"],
+)
+def test_each_outcome_is_rolled_back_with_its_event(
+    email: OutboundEmail, record, action: str, status: str
 ) -> None:
-    report = file_report()
-    email = queue_receipt(report)
-    assert email is not None
-    preference = preference_of(report)
-    assert preference is not None  # filed saying nothing about email; now the reporter says no
-    preference.email_ok = False
-    preference.save(update_fields=["email_ok"])
-    assert send_pending() == {"sent": 0, "failed": 0, "withheld": 1}
-    assert smtp_inbox.messages == []
-    email.refresh_from_db()
-    assert email.status == EmailStatus.WITHHELD
-    assert email.last_error == "The reporter said it is not safe to email them."
-    withheld = AuditEvent.objects.get(action="notifications.withheld")
-    assert (withheld.actor_label, withheld.object_id) == ("outbox", str(email.pk))
-
-
-def test_an_unknown_purpose_is_refused(operator: Any) -> None:
-    with pytest.raises(ValueError, match="not a registered reporter message"):
-        do_message_reporter(operator, file_report(), "newsletter")
+    with pytest.raises(Undo), transaction.atomic():
+        record(OUTBOX, email)
+        assert _events(action, email) and _status(email) == status
+        raise Undo
+    assert _events(action, email) == []
+    fresh = OutboundEmail.objects.get(pk=email.pk)
+    assert fresh.status == EmailStatus.PENDING and fresh.attempts == 0

@@ -9,13 +9,15 @@ import pytest
 from django.core import mail
 from django.test import Client
 
+from peel.audit.actors import Robot
 from peel.audit.models import AuditEvent
-from peel.core.testing import file_report
 from peel.intake.pipeline import accept_json
 from peel.intake.tests.walker import send_report
-from peel.notifications.actions import do_message_reporter, do_queue_email, send_pending
+from peel.notifications.actions import do_queue_email, send_pending
 from peel.notifications.messages import REPORTER_MESSAGES
 from peel.notifications.models import EmailStatus, OutboundEmail
+from peel.process.testing import file_report
+from peel.reports.actions import do_message_reporter
 from peel.reports.choices import Channel
 from peel.reports.models import ContactPreference, Report
 from peel.review.actions import do_record_decision
@@ -47,7 +49,7 @@ def test_no_message_of_any_kind_reaches_a_reporter_who_said_email_is_not_safe(
 ) -> None:
     report = file_report(contact_email=False)
     with django_capture_on_commit_callbacks(execute=True):
-        assert do_message_reporter("test", report, purpose, status_url="http://x/") is None
+        assert do_message_reporter(Robot("test"), report, purpose, status_url="http://x/") is None
     assert OutboundEmail.objects.count() == 0 and mail.outbox == []
     assert withheld(report) == [
         {
@@ -65,7 +67,7 @@ def test_every_kind_of_message_reaches_a_reporter_who_did_not_say_no(
 ) -> None:
     report = file_report(contact_email=said)
     with django_capture_on_commit_callbacks(execute=True):
-        do_message_reporter("test", report, purpose, status_url="http://x/report/status/")
+        do_message_reporter(Robot("test"), report, purpose, status_url="http://x/report/status/")
     [message] = mail.outbox
     assert message.to == ["amira.khan@example.org"] and report.reference in message.subject
     assert OutboundEmail.objects.get().status == EmailStatus.SENT and withheld(report) == []
@@ -77,7 +79,7 @@ def test_any_email_to_the_reporter_about_their_report_is_checked_whatever_its_pu
     report = file_report(contact_email=False)
     with django_capture_on_commit_callbacks(execute=True):
         sent = do_queue_email(
-            "test", to="Amira.Khan@example.org ", subject="Hello", body="News",
+            Robot("test"), to="Amira.Khan@example.org ", subject="Hello", body="News",
             purpose="a kind not yet invented", about=report,
         )  # fmt: skip
     assert sent is None and mail.outbox == [] and OutboundEmail.objects.count() == 0
@@ -86,7 +88,7 @@ def test_any_email_to_the_reporter_about_their_report_is_checked_whatever_its_pu
 
 def test_a_message_queued_before_the_reporter_said_no_is_withheld_at_sending() -> None:
     report = file_report(contact_email=True)
-    do_message_reporter("test", report, "decision update")  # waiting in the outbox
+    do_message_reporter(Robot("test"), report, "decision update")  # waiting in the outbox
     ContactPreference.objects.filter(report=report).update(email_ok=False)
     assert send_pending() == {"sent": 0, "failed": 0, "withheld": 1}
     email = OutboundEmail.objects.get()
@@ -97,7 +99,7 @@ def test_a_message_queued_before_the_reporter_said_no_is_withheld_at_sending() -
 
 def test_an_unregistered_kind_of_reporter_message_cannot_be_sent() -> None:
     with pytest.raises(ValueError, match="not a registered reporter message"):
-        do_message_reporter("test", file_report(), "a new letter")
+        do_message_reporter(Robot("test"), file_report(), "a new letter")
 
 
 def record_decision_on(operator: Any, report: Report) -> None:
@@ -179,7 +181,7 @@ def test_the_national_contact_preference_is_kept_and_honoured(
     operator: Any,
     django_capture_on_commit_callbacks: Any,
 ) -> None:
-    assert accept_json("hub", Channel.API, national_document(preference)).ok
+    assert accept_json(Robot("hub"), Channel.API, national_document(preference)).ok
     report = Report.objects.get()
     saved = report.contact_preference
     assert (saved.email_ok, saved.phone_ok, saved.post_ok) == (email_ok, phone_ok, post_ok)

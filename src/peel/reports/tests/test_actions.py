@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from peel.accounts.models import Team
 from peel.audit.models import AuditEvent
-from peel.core.testing import file_report, make_draft
+from peel.process.testing import file_report, make_draft
 from peel.reports.actions import do_create_report, do_restrict_report, do_set_report_status
 from peel.reports.choices import Channel, ReportStatus, Role
 from peel.reports.drafts import ItemDraft, LocationDraft, PersonDraft, ReportDraft, VehicleDraft

@@ -7,7 +7,7 @@ import datetime as dt
 
 import pytest
 
-from peel.core.testing import file_report
+from peel.process.testing import file_report
 from peel.reports.choices import Role
 from peel.reports.contact import (
     contact_panel,

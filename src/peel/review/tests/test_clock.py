@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.utils import timezone
 
-from peel.core.testing import file_report
+from peel.process.testing import file_report
 from peel.review import clock
 from peel.review.actions import do_record_decision
 from peel.review.testing import decision_input

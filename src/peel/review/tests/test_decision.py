@@ -1,8 +1,9 @@
 import pytest
 from django.test import Client
 
+from peel.audit.actors import Robot
 from peel.audit.models import AccessEvent, AuditEvent
-from peel.core.testing import file_report
+from peel.process.testing import file_report
 from peel.reports.choices import ReportStatus
 from peel.review.actions import DecisionError, do_record_decision
 from peel.review.models import Decision
@@ -154,7 +155,7 @@ def test_the_review_screen_shows_flags_items_and_the_national_reference(client, 
     document["data"]["relationships"]["weaponUsed"] = {
         "data": [{"id": "object.weapon.9", "type": "object"}]
     }
-    outcome = accept_json("test", Channel.API, json.dumps(document).encode())
+    outcome = accept_json(Robot("test"), Channel.API, json.dumps(document).encode())
     assert outcome.ok
     item = do_get_work(operator)
     assert item is not None and item.report == outcome.submission.report

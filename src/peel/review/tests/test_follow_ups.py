@@ -5,7 +5,7 @@ import re
 import pytest
 from django.test import Client
 
-from peel.core.testing import file_report
+from peel.process.testing import file_report
 from peel.review.actions import DecisionError, do_answer_info_request, do_record_decision
 from peel.review.choices import CrimeStatus, NextAction, Outcome
 from peel.review.models import CrimeRecord, Decision, InfoRequest

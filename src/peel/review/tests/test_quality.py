@@ -3,9 +3,10 @@
 import datetime as dt
 
 import pytest
+from django.test import Client
 from django.utils import timezone
 
-from peel.core.testing import file_report
+from peel.process.testing import file_report
 from peel.review.actions import do_agree, do_record_decision, do_sample_decisions, do_send_back
 from peel.review.choices import Verdict
 from peel.review.testing import decision_input
@@ -78,3 +79,87 @@ def test_the_quality_page_draws_and_shows_the_clock_figure(staff_client, operato
     assert page.count('data-testid="pending-check"') == 2
     assert "100.0%" in page and "of 2 reports whose clock has finished" in page
     assert 'data-testid="compliance-week"' in page
+
+
+def test_a_supervisor_outside_a_restricting_team_sees_its_checks_only_as_a_count(
+    client: Client, operator, supervisor
+) -> None:
+    from peel.accounts.models import Team
+    from peel.audit.models import AccessEvent
+    from peel.reports.actions import do_restrict_report
+
+    file_report()
+    secret = do_record_decision(
+        operator, do_get_work(operator), decision_input(rationale="Officer known to the victim")
+    )
+    shown = decide_all(operator, 1)[0]
+    checks = do_sample_decisions(supervisor, 2, timezone.now() - SINCE)
+    assert len(checks) == 2
+    do_restrict_report(supervisor, secret.report, Team.objects.get(slug="safeguarding-hub"), "PSD")
+    client.force_login(supervisor)
+    page = client.get("/staff/quality/").content.decode()
+    assert page.count('data-testid="pending-check"') == 1
+    assert shown.report.reference in page
+    assert secret.report.reference not in page
+    assert "Officer known to the victim" not in page
+    assert "1 restricted report not shown" in page
+    logged = AccessEvent.objects.filter(user=supervisor, purpose="quality check")
+    assert list(logged.values_list("object_id", flat=True)) == [str(shown.report_id)]
+    # Nor may they act on it by its number.
+    secret_check = next(c for c in checks if c.decision_id == secret.pk)
+    response = client.post(f"/staff/quality/{secret_check.pk}/", {"verdict": "agree"})
+    assert response.status_code == 404
+
+
+def test_a_sample_never_draws_a_decision_the_supervisor_may_not_read(operator, supervisor) -> None:
+    from peel.accounts.models import Team
+    from peel.reports.actions import do_restrict_report
+
+    secret, shown = decide_all(operator, 2)
+    do_restrict_report(supervisor, secret.report, Team.objects.get(slug="safeguarding-hub"), "PSD")
+    drawn = do_sample_decisions(supervisor, 5, timezone.now() - SINCE)
+    assert [c.decision for c in drawn] == [shown]
+
+
+def test_a_restricted_decision_sent_back_goes_to_the_team_not_to_an_outside_operator(
+    operator, supervisor
+) -> None:
+    from peel.accounts.actions import do_create_user
+    from peel.accounts.models import Team
+    from peel.process.testing import PASSWORD
+    from peel.reports.actions import do_restrict_report
+    from peel.review.models import QualityCheck
+
+    decision = decide_all(operator, 1)[0]
+    check = do_sample_decisions(supervisor, 1, timezone.now() - SINCE)[0]
+    hub = Team.objects.get(slug="safeguarding-hub")
+    do_restrict_report(supervisor, decision.report, hub, "PSD")
+    with pytest.raises(QualityCheck.DoesNotExist):
+        do_send_back(supervisor, check.pk, "Look again")  # outside the hub, it is not there
+    member = do_create_user("test", "pat", PASSWORD, ["supervisor"], teams=[hub.slug])
+    do_send_back(member, check.pk, "Look again")
+    assert do_get_work(operator) is None  # may not read it any more
+    item = do_get_work(member)
+    assert item is not None and item.report == decision.report
+
+
+def test_the_quality_page_logs_every_report_it_shows_in_one_insert(
+    client: Client, operator, supervisor
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from peel.audit.models import AccessEvent
+
+    decisions = decide_all(operator, 3)
+    do_sample_decisions(supervisor, 3, timezone.now() - SINCE)
+    client.force_login(supervisor)
+    table = AccessEvent._meta.db_table
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/staff/quality/").status_code == 200
+    inserts = [q for q in queries.captured_queries if q["sql"].startswith(f'INSERT INTO "{table}"')]
+    assert len(inserts) == 1
+    logged = AccessEvent.objects.filter(user=supervisor, purpose="quality check")
+    assert sorted(logged.values_list("object_id", flat=True)) == sorted(
+        str(d.report_id) for d in decisions
+    )

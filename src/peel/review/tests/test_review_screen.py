@@ -7,9 +7,10 @@ import pytest
 from django.utils import timezone
 
 from peel.accounts.models import Team
+from peel.audit.actors import Robot
 from peel.audit.models import AccessEvent, AuditEvent
-from peel.core.testing import file_report
 from peel.intake.email import accept_email, build_report_email
+from peel.process.testing import file_report
 from peel.reports.actions import do_restrict_report
 from peel.reports.choices import ReportStatus
 from peel.reports.drafts import LocationDraft, PersonDraft
@@ -135,7 +136,7 @@ def test_an_operator_may_merge_only_a_report_offered_to_them(staff_client, opera
 
 def test_the_emails_pdf_opens_in_the_page_and_each_read_is_logged(staff_client, operator):
     raw = build_report_email(sample_document(seed=11))
-    assert accept_email("test", raw).ok
+    assert accept_email(Robot("test"), raw).ok
     item = do_get_work(operator)
     assert item is not None and item.report is not None
     client = staff_client(operator)
@@ -155,7 +156,7 @@ def test_the_emails_pdf_opens_in_the_page_and_each_read_is_logged(staff_client, 
 def test_someone_not_holding_the_report_cannot_open_its_attachments(
     staff_client, operator, other_operator
 ) -> None:
-    assert accept_email("test", build_report_email(sample_document(seed=12))).ok
+    assert accept_email(Robot("test"), build_report_email(sample_document(seed=12))).ok
     item = do_get_work(operator)
     assert item is not None and item.report is not None
     client = staff_client(other_operator)
@@ -169,7 +170,7 @@ def test_a_web_report_offers_a_pdf_rendering(staff_client, operator) -> None:
     from peel.intake.pipeline import accept_json
     from peel.reports.choices import Channel
 
-    assert accept_json("t", Channel.API, json.dumps(sample_document(seed=5)).encode()).ok
+    assert accept_json(Robot("t"), Channel.API, json.dumps(sample_document(seed=5)).encode()).ok
     item = do_get_work(operator)
     assert item is not None and item.report is not None
     client = staff_client(operator)

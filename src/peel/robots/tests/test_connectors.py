@@ -10,13 +10,14 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
+from peel.process.testing import decided_report
 from peel.review.choices import Outcome
 from peel.robots.choices import AttemptOutcome, TaskStatus
 from peel.robots.connectors import Deadline
 from peel.robots.connectors.api import ApiConnector
 from peel.robots.models import RobotTask
 from peel.robots.targets import robot_targets
-from peel.robots.testing import decided_report, run_robot_until_idle
+from peel.robots.testing import run_robot_until_idle
 from peel.workqueue.models import WorkKind, WorkStatus
 
 pytestmark = pytest.mark.django_db

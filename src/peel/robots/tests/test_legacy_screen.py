@@ -7,14 +7,15 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from peel.intake.evidence import read_bytes
+from peel.evidence.store import read_bytes
+from peel.process.testing import decided_report
 from peel.reports.choices import Role, SuspectKnown
 from peel.reports.drafts import PersonDraft
 from peel.robots.actions import do_retry_task
 from peel.robots.choices import AttemptOutcome, TaskStatus
 from peel.robots.models import RobotTask
 from peel.robots.record import canonical_record
-from peel.robots.testing import decided_report, run_robot_until_idle
+from peel.robots.testing import run_robot_until_idle
 from peel.workqueue.models import WorkStatus
 
 pytestmark = [pytest.mark.django_db, pytest.mark.browser]

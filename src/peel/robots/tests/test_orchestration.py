@@ -10,6 +10,7 @@ from django.db import connection
 from django.utils import timezone
 
 from peel.audit.models import AuditEvent
+from peel.process.testing import decided_report
 from peel.review.actions import do_record_decision
 from peel.review.testing import decision_input
 from peel.robots.actions import (
@@ -24,7 +25,7 @@ from peel.robots.connectors import TransientFailure
 from peel.robots.delivery import Delivered
 from peel.robots.models import CircuitBreaker, RobotTask
 from peel.robots.targets import Policy
-from peel.robots.testing import decided_report, run_robot_until_idle
+from peel.robots.testing import run_robot_until_idle
 from peel.workqueue.actions import do_get_work
 from peel.workqueue.models import WorkKind
 
@@ -97,6 +98,8 @@ def test_a_target_that_keeps_failing_opens_its_breaker_and_its_items_wait(
     assert run_robot_until_idle() == 4
     breaker.refresh_from_db()
     assert breaker.state == BreakerState.CLOSED and breaker.consecutive_failures == 0
+    assert AuditEvent.objects.filter(action="robot.breaker_probing").count() == 2
+    assert AuditEvent.objects.filter(action="robot.breaker_closed").count() == 1
     assert set(RobotTask.objects.values_list("status", flat=True)) == {TaskStatus.DONE}
     keys = set(RobotTask.objects.values_list("idempotency_key", flat=True))
     assert crimes_by_key(robot_env) == dict.fromkeys(keys, 1)
@@ -191,7 +194,7 @@ def test_concurrent_workers_never_claim_the_same_task(operator, targets_file) ->
     now = timezone.now()
     RobotTask.objects.bulk_create(
         RobotTask(
-            target="performance-return", report=decision.report, decision=decision,
+            target="performance-return", report=decision.report, decision_id=decision.pk,
             idempotency_key=f"K{i}", fields=template.fields, next_attempt_at=now, created_at=now,
         )
         for i in range(40)

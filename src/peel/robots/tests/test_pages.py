@@ -8,10 +8,12 @@ import pytest
 from django.utils import timezone
 
 from peel.audit.models import AccessEvent
-from peel.intake.evidence import record_blob, store_bytes
+from peel.evidence.actions import record_blob
+from peel.evidence.store import store_bytes
+from peel.process.testing import PASSWORD, decided_report
 from peel.robots.choices import AttemptOutcome, BreakerState, TaskStatus
 from peel.robots.models import CircuitBreaker, RobotAttempt, RobotTask
-from peel.robots.testing import decided_report, run_robot_until_idle
+from peel.robots.testing import run_robot_until_idle
 from peel.workqueue.actions import do_get_work
 from peel.workqueue.models import WorkKind, WorkStatus
 
@@ -151,3 +153,38 @@ def test_evidence_is_for_supervisors_and_the_person_re_keying_and_html_is_never_
     assert staff_client(operator).get(url + "screenshot/").status_code == 200
     assert AccessEvent.objects.filter(purpose="robot evidence (screenshot)").count() == 2
     assert attempt.outcome == AttemptOutcome.PERMANENT
+
+
+def test_a_restricted_reports_failed_task_and_its_evidence_stay_inside_its_team(
+    staff_client, supervisor, failed_task
+) -> None:
+    from peel.accounts.actions import do_create_user
+    from peel.accounts.models import Team
+    from peel.reports.actions import do_restrict_report
+
+    png = store_bytes(b"\x89PNG fake", "image/png")
+    html = store_bytes(b"<p>the record</p>", "text/html")
+    for blob in (png, html):
+        record_blob(blob)
+    attempt = failed_task.tries.get()
+    RobotAttempt.objects.filter(pk=attempt.pk).update(screenshot=png, page_html=html)
+    hub = Team.objects.get(slug="safeguarding-hub")
+    do_restrict_report(supervisor, failed_task.report, hub, "About a colleague")
+    outsider = staff_client(supervisor)  # manages robots, may read any report, not in the hub
+    page = outsider.get("/staff/robots/failed/").content.decode()
+    assert "summary is longer than 4000 characters" not in page
+    assert failed_task.report.reference not in page
+    assert "1 restricted report not shown" in page
+    url = f"/staff/robots/tries/{attempt.pk}/"
+    assert outsider.get(url + "screenshot/").status_code == 403  # like the report page
+    assert outsider.get(url + "html/").status_code == 403
+    retry = outsider.post(f"/staff/robots/tasks/{failed_task.pk}/retry/", {"reason": "x"})
+    assert retry.status_code == 404
+    assert not AccessEvent.objects.filter(user=supervisor).exists()
+    member = do_create_user("test", "pat", PASSWORD, ["supervisor"], teams=["safeguarding-hub"])
+    inside = staff_client(member)
+    assert (
+        "summary is longer than 4000 characters"
+        in inside.get("/staff/robots/failed/").content.decode()
+    )
+    assert inside.get(url + "screenshot/").status_code == 200

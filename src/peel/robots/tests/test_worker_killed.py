@@ -10,10 +10,9 @@ from typing import Any
 
 import pytest
 
-from peel.core.testing import peel_process
+from peel.process.testing import decided_report, peel_process
 from peel.robots.choices import AttemptOutcome, TaskStatus
 from peel.robots.models import RobotTask
-from peel.robots.testing import decided_report
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
 LEASE = {"PEEL_ROBOT_LEASE_SECONDS": "2"}

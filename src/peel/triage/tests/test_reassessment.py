@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 
 from peel.audit.models import AuditEvent
-from peel.core.testing import file_report
+from peel.process.testing import file_report
 from peel.reports.choices import Role
 from peel.reports.drafts import PersonDraft
 from peel.triage import dash

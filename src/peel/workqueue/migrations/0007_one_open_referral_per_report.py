@@ -8,6 +8,7 @@ def close_duplicate_referrals(apps, schema_editor):
     """A database from before the rule may hold two open referrals for one report (the defect
     this constraint prevents): keep the oldest, cancel the others, and audit each."""
     from peel.audit import log as audit
+    from peel.audit.actors import Robot
 
     WorkItem = apps.get_model("workqueue", "WorkItem")
     kept: set[int] = set()
@@ -20,7 +21,7 @@ def close_duplicate_referrals(apps, schema_editor):
         item.status, item.completed_at = "cancelled", timezone.now()
         item.save(update_fields=["status", "completed_at"])
         audit.record(
-            "migration", "work.cancelled", item,
+            Robot("migration"), "work.cancelled", item,
             {"status": "queued"}, {"status": "cancelled", "reason": "a second open referral"},
         )  # fmt: skip
 

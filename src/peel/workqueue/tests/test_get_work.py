@@ -5,7 +5,7 @@ from django.test import Client
 from django.utils import timezone
 
 from peel.audit.models import AuditEvent
-from peel.core.testing import file_report
+from peel.process.testing import file_report
 from peel.workqueue.actions import do_get_work, do_release_expired_leases, do_return_item
 from peel.workqueue.models import WorkItem, WorkStatus
 

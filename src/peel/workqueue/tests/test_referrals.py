@@ -9,8 +9,9 @@ from typing import Any
 import pytest
 from django.db import IntegrityError, connection, transaction
 
+from peel.audit.actors import Robot
 from peel.audit.models import AuditEvent
-from peel.core.testing import file_report
+from peel.process.testing import file_report
 from peel.review.actions import do_record_decision
 from peel.review.choices import NextAction
 from peel.review.testing import decision_input
@@ -60,8 +61,8 @@ def test_the_operators_referral_joins_the_one_triage_made_and_raises_its_grade(o
 @pytest.mark.django_db
 def test_a_less_urgent_second_request_leaves_the_open_referral_as_it_is() -> None:
     report = file_report()
-    first, created = do_refer_to_safeguarding("test", report, "RED", "First concern")
-    again, created_again = do_refer_to_safeguarding("test", report, "GREEN", "Same concern")
+    first, created = do_refer_to_safeguarding(Robot("test"), report, "RED", "First concern")
+    again, created_again = do_refer_to_safeguarding(Robot("test"), report, "GREEN", "Same concern")
     assert (created, created_again) == (True, False)
     assert again.pk == first.pk and again.grade == "RED" and len(referrals(report)) == 1
 
@@ -69,21 +70,21 @@ def test_a_less_urgent_second_request_leaves_the_open_referral_as_it_is() -> Non
 @pytest.mark.django_db
 def test_once_the_referral_is_closed_a_new_concern_can_be_referred() -> None:
     report = file_report()
-    first, _ = do_refer_to_safeguarding("test", report, "AMBER", "First concern")
-    assert do_cancel_item("test", first.pk, "Dealt with by the hub")
-    second, created = do_refer_to_safeguarding("test", report, "AMBER", "A new concern")
+    first, _ = do_refer_to_safeguarding(Robot("test"), report, "AMBER", "First concern")
+    assert do_cancel_item(Robot("test"), first.pk, "Dealt with by the hub")
+    second, created = do_refer_to_safeguarding(Robot("test"), report, "AMBER", "A new concern")
     assert created and second.pk != first.pk and open_referral(report) == second
 
 
 @pytest.mark.django_db
 def test_the_database_refuses_a_second_open_referral_that_bypasses_the_action() -> None:
     report = file_report()
-    do_refer_to_safeguarding("test", report, "AMBER", "First")
+    do_refer_to_safeguarding(Robot("test"), report, "AMBER", "First")
     with pytest.raises(IntegrityError), transaction.atomic():
-        do_enqueue("test", REFERRAL, "RED", report=report, summary="Second, by another road")
+        do_enqueue(Robot("test"), REFERRAL, "RED", report=report, summary="Second, by another road")
     # Other kinds of work for the same report are not limited.
-    do_enqueue("test", WorkKind.DEPLOYMENT, "P3", report=report)
-    do_enqueue("test", WorkKind.DEPLOYMENT, "P3", report=report)
+    do_enqueue(Robot("test"), WorkKind.DEPLOYMENT, "P3", report=report)
+    do_enqueue(Robot("test"), WorkKind.DEPLOYMENT, "P3", report=report)
     assert len(referrals(report)) == 1
 
 
@@ -99,7 +100,9 @@ def test_two_roads_referring_at_the_same_moment_make_one_referral() -> None:
     def refer(n: int) -> None:
         try:
             start.wait()
-            item, created = do_refer_to_safeguarding(f"road {n}", report, "AMBER", f"Road {n}")
+            item, created = do_refer_to_safeguarding(
+                Robot(f"road {n}"), report, "AMBER", f"Road {n}"
+            )
             with lock:
                 results.append((item.pk, created))
         except BaseException as exc:  # a thread's failure must fail the test
@@ -141,7 +144,7 @@ def test_the_review_screen_does_not_choose_a_referral_for_the_operator(
     staff_client, operator: Any
 ) -> None:
     report = child_at_risk()
-    do_cancel_item("test", referrals(report)[0].pk, "Closed by the hub")
+    do_cancel_item(Robot("test"), referrals(report)[0].pk, "Closed by the hub")
     item = do_get_work(operator)
     assert item is not None and item.report_id == report.pk
     client = staff_client(operator)
@@ -162,7 +165,7 @@ def test_a_page_opened_before_triage_referred_still_records_and_joins_the_referr
     client = staff_client(operator)
     assert 'value="refer"' in client.get(f"/staff/work/{item.pk}/").content.decode()
     # Meanwhile a re-score (a DASH, a linked report) makes triage refer it.
-    triage_referral, _ = do_refer_to_safeguarding("triage", report, "AMBER", "Triage asked")
+    triage_referral, _ = do_refer_to_safeguarding(Robot("triage"), report, "AMBER", "Triage asked")
     response = client.post(
         f"/staff/work/{item.pk}/",
         {
@@ -188,7 +191,7 @@ def test_the_migration_closes_second_open_referrals_kept_from_before_the_rule() 
     executor.migrate(before)
     try:
         old = executor.loader.project_state(before).apps.get_model("workqueue", "WorkItem")
-        first = do_refer_to_safeguarding("triage", report, "AMBER", "Triage")[0]
+        first = do_refer_to_safeguarding(Robot("triage"), report, "AMBER", "Triage")[0]
         twin = old.objects.get(pk=first.pk)
         twin.pk = None  # the defect: a second open referral for the same report
         twin.save()

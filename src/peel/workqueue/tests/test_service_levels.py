@@ -7,8 +7,9 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
+from peel.audit.actors import Robot
 from peel.audit.models import AuditEvent
-from peel.core.testing import file_report
+from peel.process.testing import file_report
 from peel.workqueue.actions import (
     do_enqueue,
     do_escalate_item,
@@ -49,7 +50,7 @@ def test_picking_up_meets_the_first_deadline_and_the_decision_is_next(operator) 
 
 
 def test_a_red_safeguarding_referral_is_due_in_four_working_hours() -> None:
-    item = do_enqueue("test", WorkKind.SAFEGUARDING_REFERRAL, "RED", summary="Child at risk")
+    item = do_enqueue(Robot("test"), WorkKind.SAFEGUARDING_REFERRAL, "RED", summary="Child at risk")
     (deadline,) = item.deadlines.all()
     office = service_levels().deadlines(WorkKind.SAFEGUARDING_REFERRAL, "RED")[0].calendar
     assert deadline.due_at == office.add(item.created_at, dt.timedelta(hours=4))

@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 
 from peel.audit.models import AuditEvent
-from peel.core.testing import file_report
+from peel.process.testing import file_report
 from peel.workqueue.actions import (
     NotYourItem,
     do_get_work,

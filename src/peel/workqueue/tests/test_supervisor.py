@@ -8,8 +8,9 @@ import pytest
 from django.utils import timezone
 
 from peel.accounts.models import Team
+from peel.audit.actors import Robot
 from peel.audit.models import AuditEvent
-from peel.core.testing import file_report
+from peel.process.testing import file_report
 from peel.workqueue.actions import (
     do_enqueue,
     do_get_work,
@@ -22,7 +23,9 @@ pytestmark = pytest.mark.django_db
 
 
 def referral(grade: str = "AMBER") -> WorkItem:
-    return do_enqueue("test", WorkKind.SAFEGUARDING_REFERRAL, grade, summary="School concern")
+    return do_enqueue(
+        Robot("test"), WorkKind.SAFEGUARDING_REFERRAL, grade, summary="School concern"
+    )
 
 
 def test_operators_are_never_handed_safeguarding_referrals(operator) -> None:
@@ -43,7 +46,7 @@ def test_an_operator_moved_to_another_team_gets_that_teams_work_only(make_user) 
     file_report()  # routed to the contact centre
     assert do_get_work(hub_operator) is None
     transposition = do_enqueue(
-        "robot", WorkKind.MANUAL_TRANSPOSITION, "P3", summary="Robot could not write the VRM",
+        Robot("robot"), WorkKind.MANUAL_TRANSPOSITION, "P3", summary="Robot could not write the VRM",
         team=Team.objects.get(slug="safeguarding-hub"),
     )  # fmt: skip
     got = do_get_work(hub_operator)

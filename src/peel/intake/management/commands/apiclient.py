@@ -4,11 +4,13 @@ import secrets
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db import transaction
 
-from peel.audit import log as audit
+from peel.audit.actors import command
+from peel.intake.actions import do_add_api_client, do_revoke_api_client
 from peel.intake.api import secret_digest
 from peel.intake.models import ApiClient
+
+ACTOR = command("apiclient")
 
 
 class Command(BaseCommand):
@@ -30,22 +32,11 @@ class Command(BaseCommand):
             return
         if not arg:
             raise CommandError(f"`peel apiclient {subcommand}` needs an argument.")
-        with transaction.atomic():
-            if subcommand == "add":
-                secret = secrets.token_urlsafe(32)
-                client = ApiClient.objects.create(
-                    client_id=secrets.token_hex(16), secret_sha256=secret_digest(secret), name=arg
-                )
-                audit.record(
-                    "peel apiclient", "intake.api_client_added", client, after={"name": arg}
-                )
-                self.stdout.write(f"client_id={client.client_id}\nclient_secret={secret}")
-                return
-            updated = ApiClient.objects.filter(client_id=arg, active=True).update(active=False)
-            if not updated:
-                raise CommandError(f"No active API client with id {arg}.")
-            client = ApiClient.objects.get(client_id=arg)
-            audit.record(
-                "peel apiclient", "intake.api_client_revoked", client, after={"active": False}
-            )
-            self.stdout.write(f"Revoked {arg}.")
+        if subcommand == "add":
+            secret = secrets.token_urlsafe(32)
+            client = do_add_api_client(ACTOR, arg, secret_digest(secret))
+            self.stdout.write(f"client_id={client.client_id}\nclient_secret={secret}")
+            return
+        if do_revoke_api_client(ACTOR, arg) is None:
+            raise CommandError(f"No active API client with id {arg}.")
+        self.stdout.write(f"Revoked {arg}.")

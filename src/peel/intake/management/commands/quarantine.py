@@ -4,6 +4,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from peel.audit.actors import command
 from peel.intake.models import QuarantineItem, QuarantineStatus
 from peel.intake.pipeline import retry
 
@@ -40,7 +41,7 @@ class Command(BaseCommand):
             raise CommandError(f"No quarantine item Q{options['id']}.")
         item = found
         try:
-            outcome = retry("peel quarantine retry", item)
+            outcome = retry(command("quarantine retry"), item)
         except ValueError as exc:
             raise CommandError(str(exc)) from exc
         if not outcome.ok:

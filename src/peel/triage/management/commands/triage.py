@@ -5,6 +5,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from peel.audit.actors import command
 from peel.reports.models import Report
 from peel.triage.actions import do_rescore_report
 from peel.triage.examples import EXAMPLES_DIR, load_examples, run_examples
@@ -67,7 +68,7 @@ class Command(BaseCommand):
             if report is None:
                 raise CommandError(f"No report {reference}.")
             assessment = do_rescore_report(
-                "peel triage rescore", report, "Re-scored from the command line"
+                command("triage rescore"), report, "Re-scored from the command line"
             )
             if assessment is None:
                 self.stdout.write(f"{reference}: unchanged")

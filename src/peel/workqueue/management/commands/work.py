@@ -5,6 +5,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from peel.accounts.models import Team
+from peel.audit.actors import command
 from peel.reports.models import Report
 from peel.workqueue.actions import do_enqueue, do_sweep_queue
 from peel.workqueue.kinds import KINDS
@@ -54,7 +55,7 @@ class Command(BaseCommand):
                 raise CommandError(f"No team {options['team']}; teams: {slugs}.")
         try:
             item = do_enqueue(
-                "peel work add", options["kind"], options["grade"], report=report,
+                command("work add"), options["kind"], options["grade"], report=report,
                 summary=options["summary"], team=team,
             )  # fmt: skip
         except (ValueError, ServiceLevelError) as exc:
