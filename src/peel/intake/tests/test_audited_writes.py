@@ -9,6 +9,7 @@ import pytest
 from django.core.management import call_command
 from django.db import transaction
 
+from peel.audit.actors import PIPELINE, TEST, command
 from peel.audit.models import AuditEvent
 from peel.evidence.store import store_bytes
 from peel.intake.actions import (
@@ -42,7 +43,7 @@ def _events(action: str, obj: object) -> list[AuditEvent]:
 
 def _submission(payload: dict[str, object] | None = None) -> Submission:
     submission, _ = do_receive_submission(
-        "test", submission_id=uuid.uuid4(), channel=Channel.API,
+        TEST, submission_id=uuid.uuid4(), channel=Channel.API,
         blob=store_bytes(uuid.uuid4().bytes, "application/json"), payload=payload or {"x": 1},
     )  # fmt: skip
     return submission
@@ -54,13 +55,13 @@ def _hold(data: bytes = b"{broken", **overrides: object) -> tuple[QuarantineItem
         "reason": QuarantineReason.INVALID_JSON, "problems": [{"detail": "not JSON"}],
         "source": "hub",
     }  # fmt: skip
-    return do_quarantine("test", **{**fields, **overrides})
+    return do_quarantine(TEST, **{**fields, **overrides})
 
 
 def test_a_filing_error_is_audited_and_rolled_back_with_the_mark() -> None:
     submission = _submission()
     with pytest.raises(Undo), transaction.atomic():
-        do_record_filing_error("intake worker", submission, "No victim.")
+        do_record_filing_error(PIPELINE, submission, "No victim.")
         assert Submission.objects.get(pk=submission.pk).filing_error == "No victim."
         assert [e.after for e in _events("intake.filing_failed", submission)] == [
             {"error": "No victim."}
@@ -72,7 +73,7 @@ def test_a_filing_error_is_audited_and_rolled_back_with_the_mark() -> None:
 
 def test_the_worker_audits_a_submission_it_cannot_file_and_holds_its_input() -> None:
     submission = _submission({"not": "an SDM document"})
-    outcome = file_next("intake worker")
+    outcome = file_next(PIPELINE)
     assert outcome is not None and outcome.status == "quarantined"
     submission.refresh_from_db()
     assert submission.filing_error
@@ -114,7 +115,7 @@ def test_release_is_audited_and_rolled_back_with_it() -> None:
     item, _ = _hold()
     submission = _submission()
     with pytest.raises(Undo), transaction.atomic():
-        do_release_quarantine("supervisor", item, submission)
+        do_release_quarantine(TEST, item, submission)
         assert QuarantineItem.objects.get(pk=item.pk).status == QuarantineStatus.RELEASED
         assert _events("intake.released", item)
         raise Undo
@@ -124,21 +125,21 @@ def test_release_is_audited_and_rolled_back_with_it() -> None:
 
 def test_api_client_onboarding_and_revoking_are_audited_and_rolled_back_with_them() -> None:
     with pytest.raises(Undo), transaction.atomic():
-        client = do_add_api_client("peel apiclient", "Hub", "0" * 64)
+        client = do_add_api_client(command("apiclient"), "Hub", "0" * 64)
         assert _events("intake.api_client_added", client)
         raise Undo
     assert not ApiClient.objects.exists()
     assert not AuditEvent.objects.filter(action="intake.api_client_added").exists()
 
-    client = do_add_api_client("peel apiclient", "Hub", "0" * 64)
+    client = do_add_api_client(command("apiclient"), "Hub", "0" * 64)
     with pytest.raises(Undo), transaction.atomic():
-        assert do_revoke_api_client("peel apiclient", client.client_id) == client
+        assert do_revoke_api_client(command("apiclient"), client.client_id) == client
         assert _events("intake.api_client_revoked", client)
         raise Undo
     client.refresh_from_db()
     assert client.active and _events("intake.api_client_revoked", client) == []
-    assert do_revoke_api_client("peel apiclient", client.client_id) is not None
-    assert do_revoke_api_client("peel apiclient", client.client_id) is None  # already revoked
+    assert do_revoke_api_client(command("apiclient"), client.client_id) is not None
+    assert do_revoke_api_client(command("apiclient"), client.client_id) is None  # already revoked
 
 
 def test_the_apiclient_command_goes_through_the_actions(capsys: pytest.CaptureFixture[str]) -> None:

@@ -53,7 +53,7 @@ def test_a_sent_email_is_audited_by_the_outbox(email: OutboundEmail) -> None:
     assert [m.to for m in mail.outbox] == [["partner@example.org"]]
     assert _status(email) == EmailStatus.SENT
     [event] = _events("notifications.email_sent", email)
-    assert event.actor_label == OUTBOX and event.after == {"to": "partner@example.org"}
+    assert event.actor_label == OUTBOX.name and event.after == {"to": "partner@example.org"}
 
 
 def test_a_failed_attempt_is_audited_and_the_email_kept_for_the_next(

@@ -6,6 +6,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
+from peel.audit.actors import TEST
 from peel.process.testing import file_report
 from peel.review.actions import do_agree, do_record_decision, do_sample_decisions, do_send_back
 from peel.review.choices import Verdict
@@ -136,7 +137,7 @@ def test_a_restricted_decision_sent_back_goes_to_the_team_not_to_an_outside_oper
     do_restrict_report(supervisor, decision.report, hub, "PSD")
     with pytest.raises(QualityCheck.DoesNotExist):
         do_send_back(supervisor, check.pk, "Look again")  # outside the hub, it is not there
-    member = do_create_user("test", "pat", PASSWORD, ["supervisor"], teams=[hub.slug])
+    member = do_create_user(TEST, "pat", PASSWORD, ["supervisor"], teams=[hub.slug])
     do_send_back(member, check.pk, "Look again")
     assert do_get_work(operator) is None  # may not read it any more
     item = do_get_work(member)

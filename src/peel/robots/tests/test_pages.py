@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from peel.audit.actors import TEST
 from peel.audit.models import AccessEvent
 from peel.evidence.actions import record_blob
 from peel.evidence.store import store_bytes
@@ -181,7 +182,7 @@ def test_a_restricted_reports_failed_task_and_its_evidence_stay_inside_its_team(
     retry = outsider.post(f"/staff/robots/tasks/{failed_task.pk}/retry/", {"reason": "x"})
     assert retry.status_code == 404
     assert not AccessEvent.objects.filter(user=supervisor).exists()
-    member = do_create_user("test", "pat", PASSWORD, ["supervisor"], teams=["safeguarding-hub"])
+    member = do_create_user(TEST, "pat", PASSWORD, ["supervisor"], teams=["safeguarding-hub"])
     inside = staff_client(member)
     assert (
         "summary is longer than 4000 characters"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from django.db import transaction
 
+from peel.audit.actors import command
 from peel.audit.models import AuditEvent
 from peel.triage.actions import do_install_shipped_ruleset
 from peel.triage.models import RuleSetStatus, RuleSetVersion
@@ -38,7 +39,7 @@ def test_migrate_installed_and_switched_on_the_shipped_version() -> None:
 
 def test_installing_again_changes_and_records_nothing() -> None:
     before = _upgrade_events()
-    do_install_shipped_ruleset("peel upgrade")
+    do_install_shipped_ruleset(command("upgrade"))
     assert _upgrade_events() == before
 
 
@@ -48,7 +49,7 @@ def test_a_new_shipped_version_is_installed_and_switched_on_in_one_audited_trans
     RuleSetVersion.objects.filter(pk=old.pk).update(version="0-older")
     before = _upgrade_events()
     with pytest.raises(Undo), transaction.atomic():
-        new = do_install_shipped_ruleset("peel upgrade")
+        new = do_install_shipped_ruleset(command("upgrade"))
         assert new.status == RuleSetStatus.ACTIVE and new.version == _shipped_version()
         assert _upgrade_events()[len(before) :] == [
             ("triage.ruleset_installed", str(new.pk)),
@@ -58,7 +59,7 @@ def test_a_new_shipped_version_is_installed_and_switched_on_in_one_audited_trans
     assert RuleSetVersion.objects.get(status=RuleSetStatus.ACTIVE) == old
     assert _upgrade_events() == before
 
-    new = do_install_shipped_ruleset("peel upgrade")
+    new = do_install_shipped_ruleset(command("upgrade"))
     old.refresh_from_db()
     assert old.status == RuleSetStatus.RETIRED and new.status == RuleSetStatus.ACTIVE
     assert len(_upgrade_events()) == len(before) + 2

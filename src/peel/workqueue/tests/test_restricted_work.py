@@ -7,6 +7,7 @@ import pytest
 
 from peel.accounts.actions import do_create_user
 from peel.accounts.models import Team
+from peel.audit.actors import TEST
 from peel.audit.models import AuditEvent
 from peel.process.testing import PASSWORD, file_report
 from peel.reports.actions import do_restrict_report
@@ -23,13 +24,13 @@ def standards() -> Team:
 
 @pytest.fixture
 def standards_operator(standards):
-    return do_create_user("test", "pat", PASSWORD, ["operator"], teams=[standards.slug])
+    return do_create_user(TEST, "pat", PASSWORD, ["operator"], teams=[standards.slug])
 
 
 @pytest.fixture
 def standards_investigator(standards):
     # In the team, but without the review permission.
-    return do_create_user("test", "ivy", PASSWORD, ["investigator"], teams=[standards.slug])
+    return do_create_user(TEST, "ivy", PASSWORD, ["investigator"], teams=[standards.slug])
 
 
 def test_after_restricting_only_a_team_member_with_the_permission_gets_the_review(
@@ -65,11 +66,11 @@ def test_an_item_held_outside_the_team_goes_back_on_the_teams_queue(
 def test_new_work_for_a_restricted_report_is_routed_to_its_team(supervisor, standards) -> None:
     report = file_report()
     do_restrict_report(supervisor, report, standards, "About a serving officer")
-    item = do_enqueue("test", WorkKind.DEPLOYMENT, "P3", report=report)
+    item = do_enqueue(TEST, WorkKind.DEPLOYMENT, "P3", report=report)
     assert item.team == standards
     despatch = Team.objects.get(slug="despatch")
     with pytest.raises(ValueError, match="restricted"):
-        do_enqueue("test", WorkKind.DEPLOYMENT, "P3", report=report, team=despatch)
+        do_enqueue(TEST, WorkKind.DEPLOYMENT, "P3", report=report, team=despatch)
 
 
 def test_a_supervisor_cannot_send_a_restricted_reports_work_outside_its_team(
@@ -101,7 +102,7 @@ def test_the_queue_page_counts_a_restricted_reports_items_outside_its_team(
 ) -> None:
     shown, secret = file_report(), file_report()
     do_restrict_report(supervisor, secret, standards, "About a serving officer")
-    member = do_create_user("test", "pat", PASSWORD, ["supervisor"], teams=[standards.slug])
+    member = do_create_user(TEST, "pat", PASSWORD, ["supervisor"], teams=[standards.slug])
     client.force_login(supervisor)
     page = client.get("/staff/queue/").content.decode()
     assert shown.reference in page and secret.reference not in page
