@@ -11,6 +11,7 @@ from peel.evidence.store import read_bytes
 from peel.process.testing import decided_report
 from peel.reports.choices import Role, SuspectKnown
 from peel.reports.drafts import PersonDraft
+from peel.review.robot_handover import decision_record
 from peel.robots.actions import do_retry_task
 from peel.robots.choices import AttemptOutcome, TaskStatus
 from peel.robots.models import RobotTask
@@ -68,7 +69,7 @@ def test_a_decided_report_appears_in_the_chs_with_every_field_correct(
         "informant_contact": "Do not email. Safe to phone: after 6pm.",
         "suspect": "Tall, grey hoodie",
         "summary": SUMMARY,
-        "details": canonical_record(decision)["details"],
+        "details": canonical_record(decision_record(decision))["details"],
         "outcome": "Crime recorded",
         "offence_code": "34A",
         "crime_number": decision.crime.crime_number,
