@@ -1,13 +1,20 @@
-"""Fixtures shared by every app's tests: named personas and a way to file a report."""
+"""Fixtures shared by every app's tests: named personas, a signed-in client, and a way to file a
+report."""
 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+import socket
+import threading
+from collections.abc import Callable, Iterator
+from email import message_from_bytes
+from email.message import Message
 from typing import Any
 
 import pytest
+from aiosmtpd.controller import Controller
 from django.db import connection
+from django.test import Client
 from hypothesis import settings as hypothesis_settings
 
 from peel.accounts.actions import do_create_user
@@ -45,6 +52,21 @@ def make_user(db: Any) -> Callable[..., User]:
         return do_create_user(TEST, username, PASSWORD, list(roles))
 
     return make
+
+
+@pytest.fixture
+def staff_client(make_user: Callable[..., User]) -> Callable[[User | str], Client]:
+    """The one way view tests sign in: `staff_client(user)`, or `staff_client("supervisor")` for
+    a new user with that role. Each call is a new Django test client, signed in (the log-in page
+    itself is tested in core/tests/test_public_pages.py and by the browser tests)."""
+
+    def sign_in(who: User | str) -> Client:
+        user = make_user(f"{who}-{User.objects.count()}", who) if isinstance(who, str) else who
+        client = Client()
+        client.force_login(user)
+        return client
+
+    return sign_in
 
 
 @pytest.fixture
@@ -91,3 +113,36 @@ def _fresh_cache() -> None:
     from django.core.cache import cache
 
     cache.clear()
+
+
+class SmtpInbox:
+    """What a loopback SMTP server received: [(recipients, message)]."""
+
+    def __init__(self) -> None:
+        self.messages: list[tuple[list[str], Message]] = []
+        self.lock = threading.Lock()
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        with self.lock:
+            self.messages.append((list(envelope.rcpt_tos), message_from_bytes(envelope.content)))
+        return "250 Message accepted for delivery"
+
+
+def free_loopback_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture
+def smtp_inbox(settings: Any) -> Iterator[SmtpInbox]:
+    """A real SMTP server (aiosmtpd) on a free loopback port, and Peel's mail pointed at it."""
+    inbox = SmtpInbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=free_loopback_port())
+    controller.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", controller.port
+    try:
+        yield inbox
+    finally:
+        controller.stop()

@@ -2,6 +2,8 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from peel.core.access_rules import declare_admin_site, public
+
 urlpatterns = [
     path("", include("peel.core.urls")),
     # review before intake: its public report/status/ must win over intake's report/<page_id>/.
@@ -11,9 +13,16 @@ urlpatterns = [
     path("", include("peel.robots.urls")),
     path("", include("peel.triage.urls")),
     path("", include("peel.oversight.urls")),
-    path("staff/login/", auth_views.LoginView.as_view(), name="login"),
-    path("staff/logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("admin/", admin.site.urls),
+    # The log-in page is public; signing out is a POST (Django refuses a GET that could be a link).
+    path(
+        "staff/login/",
+        public(methods=("GET", "POST"))(auth_views.LoginView.as_view()),
+        name="login",
+    ),
+    path(
+        "staff/logout/", public(methods=("POST",))(auth_views.LogoutView.as_view()), name="logout"
+    ),
+    path("admin/", declare_admin_site(admin.site.urls)),
 ]
 
 # Styled error pages with the normal header and footer (core/views.py).

@@ -6,7 +6,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+
+from peel.process.testing import PASSWORD
 
 CHROMIUM = Path("/usr/bin/chromium")
 
@@ -48,3 +50,13 @@ def assert_accessible(page: Page) -> None:
         for v in results.response["violations"]
     ]
     assert violations == [], "\n".join(violations)
+
+
+def browser_login(page: Page, base: str, username: str) -> None:
+    """The one way browser tests sign in: through the log-in form, as a person does, landing on
+    the staff home."""
+    page.goto(f"{base}/staff/login/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Good to see you")

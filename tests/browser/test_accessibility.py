@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import assert_accessible
+from tests.browser.conftest import assert_accessible, browser_login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -75,7 +75,7 @@ def test_the_review_page_keeps_its_lease_while_the_operator_is_active(
 
     from django.utils import timezone
 
-    from peel.process.testing import PASSWORD, file_report
+    from peel.process.testing import file_report
     from peel.workqueue.actions import do_get_work
     from peel.workqueue.models import WorkItem
 
@@ -87,10 +87,7 @@ def test_the_review_page_keeps_its_lease_while_the_operator_is_active(
     soon = timezone.now() + dt.timedelta(seconds=30)
     WorkItem.objects.filter(pk=item.pk).update(lease_expires_at=soon)
     page = new_page()
-    page.goto(f"{live_server.url}/staff/login/")
-    page.get_by_label("Username").fill("olivia")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    browser_login(page, live_server.url, "olivia")
     page.goto(f"{live_server.url}/staff/work/{item.pk}/")
     page.keyboard.press("Tab")  # the operator is active
     page.wait_for_timeout(2500)

@@ -9,10 +9,10 @@ from playwright.sync_api import Page, expect
 
 from peel.intake.tests.walker import ANSWERS
 from peel.intake.wizard import load_definition
-from peel.process.testing import PASSWORD, file_report
+from peel.process.testing import file_report
 from peel.workqueue.actions import do_get_work
 from peel.workqueue.models import WorkItem, WorkStatus
-from tests.browser.conftest import assert_accessible
+from tests.browser.conftest import assert_accessible, browser_login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -48,14 +48,6 @@ def answer_every_page(page: Page, answers: dict[str, object]) -> list[str]:
                 field.fill(str(value))
         page.get_by_role("button", name="Continue").click()
     return seen
-
-
-def sign_in(page: Page, base: str, username: str) -> None:
-    page.goto(f"{base}/staff/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("heading", level=1)).to_contain_text("Good to see you")
 
 
 def test_public_report_to_operator_decision_and_supervisor_return(
@@ -101,7 +93,7 @@ def test_public_report_to_operator_decision_and_supervisor_return(
 
     # 2-3. The operator presses Get Work and is handed the most urgent report, never a list.
     desk = new_page()
-    sign_in(desk, base, operator.username)
+    browser_login(desk, base, operator.username)
     desk.get_by_role("button", name="Get Work").click()
     expect(desk.get_by_role("heading", level=1)).to_contain_text(reference)
     expect(desk.get_by_text("Someone may be in immediate danger: +50")).to_be_visible()
@@ -140,7 +132,7 @@ def test_public_report_to_operator_decision_and_supervisor_return(
     held = do_get_work(colleague)
     assert held is not None and held.report == older
     boss = new_page()
-    sign_in(boss, base, "grace")
+    browser_login(boss, base, "grace")
     boss.get_by_role("link", name="See the whole queue").click()
     row = boss.locator(f"tr[data-item='{held.pk}']")
     expect(row).to_contain_text(older.reference)

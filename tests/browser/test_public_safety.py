@@ -7,9 +7,9 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, expect
 
-from peel.process.testing import PASSWORD, file_report
+from peel.process.testing import file_report
 from peel.workqueue.actions import do_get_work
-from tests.browser.conftest import assert_accessible
+from tests.browser.conftest import assert_accessible, browser_login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -122,10 +122,7 @@ def test_the_operators_decision_errors_are_in_view_and_focused(
     assert item is not None
     page = new_page()
     page.set_viewport_size({"width": 1280, "height": 800})
-    page.goto(f"{live_server.url}/staff/login/")
-    page.get_by_label("Username").fill("olivia")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    browser_login(page, live_server.url, "olivia")
     page.goto(f"{live_server.url}/staff/work/{item.pk}/")
     page.get_by_label("Not a crime").check()
     page.get_by_role("button", name="Record decision").click()  # no rationale: refused
@@ -149,10 +146,7 @@ def test_the_footer_pages_and_the_error_page_are_accessible(live_server, new_pag
 def test_the_forbidden_page_is_accessible(live_server, new_page, make_user) -> None:
     make_user("olivia", "operator")
     page = new_page()
-    page.goto(f"{live_server.url}/staff/login/")
-    page.get_by_label("Username").fill("olivia")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    browser_login(page, live_server.url, "olivia")
     page.goto(f"{live_server.url}/staff/queue/")  # a supervisor's page
     expect(page.get_by_role("heading", name="You cannot see this page")).to_be_visible()
     assert_accessible(page)

@@ -11,10 +11,10 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from peel.process.testing import PASSWORD, file_report
+from peel.process.testing import file_report
 from peel.review.models import CrimeRecord, Decision
 from peel.workqueue.models import WorkItem, WorkKind
-from tests.browser.conftest import assert_accessible
+from tests.browser.conftest import assert_accessible, browser_login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -40,14 +40,6 @@ class Operator:
         self.keys += len(text)
 
 
-def sign_in(page: Page, base: str, username: str) -> None:
-    page.goto(f"{base}/staff/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("heading", level=1)).to_contain_text("Good to see you")
-
-
 def check_status(page: Page, base: str, reference: str) -> None:
     page.goto(f"{base}/report/status/")
     page.get_by_label("Your reference").fill(reference)
@@ -60,7 +52,7 @@ def test_a_theft_recorded_as_a_crime_by_keyboard(live_server, new_page, make_use
     make_user("sam", "operator")
     report = file_report(description="My <b>bike</b> was taken from the rack at the library.")
     desk = new_page()
-    sign_in(desk, base, "sam")
+    browser_login(desk, base, "sam")
     op = Operator(desk)
     # Get Work is the first button on the home page: Tab to it, Enter.
     desk.get_by_role("button", name="Get Work").focus()
@@ -109,7 +101,7 @@ def test_a_report_closed_as_no_crime_with_the_reason_for_the_victim(
     make_user("sam", "operator")
     report = file_report(offence_hint="Theft", description="My brother kept the money I lent him.")
     desk = new_page()
-    sign_in(desk, base, "sam")
+    browser_login(desk, base, "sam")
     desk.get_by_role("button", name="Get Work").click()
     expect(desk.get_by_role("heading", level=1)).to_contain_text(report.reference)
     errors: list[str] = []

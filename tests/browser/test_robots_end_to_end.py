@@ -11,8 +11,7 @@ from peel.review.models import Decision
 from peel.robots.choices import TaskStatus
 from peel.robots.models import RobotTask
 from peel.robots.testing import run_robot_until_idle
-from tests.browser.conftest import assert_accessible
-from tests.browser.test_review_screen import sign_in
+from tests.browser.conftest import assert_accessible, browser_login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -37,7 +36,7 @@ def test_a_decision_reaches_the_chs_and_a_changed_screen_comes_back_to_a_person(
     make_user("grace", "supervisor")
     file_report(description="My bike was taken from the rack at the library.")
     desk = new_page()
-    sign_in(desk, base, "sam")
+    browser_login(desk, base, "sam")
     first = decide_as_crime(desk, base)
 
     # The robots carry the decision into all three systems, every field read back.
@@ -59,7 +58,7 @@ def test_a_decision_reaches_the_chs_and_a_changed_screen_comes_back_to_a_person(
     assert len(robot_env.state()["crimes"]) == 2  # the API was not affected
 
     boss = new_page()
-    sign_in(boss, base, "grace")
+    browser_login(boss, base, "grace")
     boss.get_by_role("link", name="Robots").click()
     expect(boss.get_by_test_id("success-rate")).to_have_text("83.3%")  # 5 of 6 written
     expect(boss.get_by_test_id("wrong-records")).to_have_text("0")

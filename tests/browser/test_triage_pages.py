@@ -10,8 +10,7 @@ from playwright.sync_api import expect
 from peel.process.testing import file_report
 from peel.triage.store import active_ruleset
 from peel.workqueue.actions import do_get_work
-from tests.browser.conftest import assert_accessible
-from tests.browser.test_end_to_end import sign_in
+from tests.browser.conftest import assert_accessible, browser_login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -23,7 +22,7 @@ def test_the_queue_page_updates_itself_when_new_work_arrives(
     make_user("grace", "supervisor")
     file_report()
     page = new_page()
-    sign_in(page, live_server.url, "grace")
+    browser_login(page, live_server.url, "grace")
     page.goto(f"{live_server.url}/staff/queue/")
     expect(page.get_by_test_id("count-queued")).to_have_text("1")
     assert_accessible(page)
@@ -37,7 +36,7 @@ def test_an_operator_completes_dash_and_the_grade_rises(live_server, new_page, m
     item = do_get_work(operator)
     assert item is not None
     page = new_page()
-    sign_in(page, live_server.url, "olivia")
+    browser_login(page, live_server.url, "olivia")
     page.goto(f"{live_server.url}/staff/work/{item.pk}/")
     expect(page.get_by_test_id("assessment-grade")).to_contain_text("P4")
     page.get_by_role("link", name="Complete a DASH risk assessment").click()
@@ -59,7 +58,7 @@ def test_a_supervisor_previews_and_switches_on_a_new_rule_set(
     make_user("grace", "supervisor")
     file_report(hate_crime=True)
     page = new_page()
-    sign_in(page, live_server.url, "grace")
+    browser_login(page, live_server.url, "grace")
     page.get_by_role("link", name="Triage rules").click()
     assert_accessible(page)
     source = page.get_by_label("Rule set (TOML)").input_value()

@@ -9,6 +9,7 @@ from django.template import loader
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import requires_csrf_token
 
+from peel.core.access_rules import public
 from peel.core.context import site
 
 # The public form keeps its answers in the session under this key (intake/views.py).
@@ -16,6 +17,7 @@ REPORT_IN_PROGRESS = "public_report"
 
 
 @never_cache
+@public()
 def quick_exit(request: HttpRequest) -> HttpResponse:
     """Forget the report in progress and leave for the neutral site (the link without JS)."""
     if not request.user.is_authenticated:
@@ -33,14 +35,17 @@ def _facts() -> dict[str, object]:
     }
 
 
+@public()
 def privacy(request: HttpRequest) -> HttpResponse:
     return render(request, "core/privacy.html", _facts())
 
 
+@public()
 def accessibility(request: HttpRequest) -> HttpResponse:
     return render(request, "core/accessibility.html", _facts())
 
 
+@public()
 def cookies(request: HttpRequest) -> HttpResponse:
     return render(request, "core/cookies.html", _facts())
 

@@ -19,9 +19,9 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_POST
 
 from peel.audit.actors import Robot
+from peel.core.access_rules import api_client
 from peel.core.db import DATABASE_UNAVAILABLE
 from peel.evidence.store import store_bytes
 from peel.intake.models import ApiClient, QuarantineReason
@@ -122,7 +122,7 @@ def _read_body(request: HttpRequest) -> tuple[bytes, int]:
 
 
 @csrf_exempt
-@require_POST
+@api_client()
 def process(request: HttpRequest) -> JsonResponse:
     try:
         return _process(request)

@@ -5,12 +5,11 @@ from __future__ import annotations
 from collections import Counter
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required, permission_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_POST
 
 from peel.accounts.requests import staff_user
+from peel.core.access_rules import staff
 from peel.intake.models import QuarantineItem, QuarantineStatus
 from peel.intake.pipeline import retry
 from peel.reports.access import log_reads_of_unfiled
@@ -33,8 +32,7 @@ def form_change_counts(items: list[QuarantineItem]) -> list[tuple[str, int]]:
     return counts.most_common()
 
 
-@login_required
-@permission_required("intake.manage_quarantine", raise_exception=True)
+@staff("intake.manage_quarantine")
 def quarantine_list(request: HttpRequest) -> HttpResponse:
     items = list(
         QuarantineItem.objects.filter(status=QuarantineStatus.HELD)
@@ -51,9 +49,7 @@ def quarantine_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
-@permission_required("intake.manage_quarantine", raise_exception=True)
-@require_POST
+@staff("intake.manage_quarantine", methods=("POST",))
 def quarantine_retry(request: HttpRequest, item_id: int) -> HttpResponse:
     item = get_object_or_404(QuarantineItem, pk=item_id)
     try:

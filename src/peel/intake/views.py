@@ -14,9 +14,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods
 
 from peel.audit.actors import PUBLIC
+from peel.core.access_rules import public, reference_holder
 from peel.core.ratelimit import rate_limited, too_many
 from peel.evidence.store import store_bytes
 from peel.intake.forms import DangerForm
@@ -37,6 +37,7 @@ from peel.reports.models import Report
 security = logging.getLogger("peel.security")
 
 
+@public()
 def home(request: HttpRequest) -> HttpResponse:
     return render(request, "intake/home.html")
 
@@ -64,6 +65,7 @@ def _state(request: HttpRequest, definition: FormDefinition) -> dict[str, Any]:
     return state
 
 
+@public()
 def report_start(request: HttpRequest) -> HttpResponse:
     definition = load_definition()
     _state(request, definition)
@@ -71,7 +73,7 @@ def report_start(request: HttpRequest) -> HttpResponse:
 
 
 @never_cache  # nothing of a report stays in the browser's cache for someone else to find
-@require_http_methods(["GET", "POST"])
+@public(methods=("GET", "POST"))
 def report_page(request: HttpRequest, page_id: str) -> HttpResponse:
     definition = load_definition()
     state = _state(request, definition)
@@ -108,7 +110,7 @@ def report_page(request: HttpRequest, page_id: str) -> HttpResponse:
 
 
 @never_cache
-@require_http_methods(["GET", "POST"])
+@public(methods=("GET", "POST"))
 def report_danger(request: HttpRequest) -> HttpResponse:
     """Someone needs help now: call 999 (or the silent and deaf options); the form is a record."""
     definition = load_definition()
@@ -141,7 +143,7 @@ def _danger_reasons(answers: dict[str, Any]) -> list[str]:
 
 
 @never_cache
-@require_http_methods(["GET", "POST"])
+@public(methods=("GET", "POST"))
 def report_check(request: HttpRequest) -> HttpResponse:
     definition = load_definition()
     state = _state(request, definition)
@@ -213,6 +215,7 @@ def _queue_receipt(request: HttpRequest, report: Report) -> None:
     do_message_reporter(PUBLIC, report, RECEIPT.purpose, status_url=status_url)
 
 
+@reference_holder()
 def receipt(request: HttpRequest, reference: str) -> HttpResponse:
     # Shows only the reference and what happens next: nothing the reporter did not already know.
     report = get_object_or_404(

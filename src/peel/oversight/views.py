@@ -11,17 +11,16 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required, permission_required
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET, require_POST
 
 from peel.accounts.requests import staff_user
 from peel.audit.events import EVENTS, describe
 from peel.audit.log import record_search
 from peel.audit.models import AccessEvent, AuditEvent
 from peel.audit.verification import latest_finished, pending, request_verification
+from peel.core.access_rules import staff
 from peel.oversight.forms import SearchForm
 from peel.oversight.related import about, rows_about_reports
 from peel.oversight.search import Found, Search, hidden_reports, run
@@ -55,9 +54,7 @@ class Row:
         return describe(action) if action else ""
 
 
-@login_required
-@permission_required(PERMISSION, raise_exception=True)
-@require_GET
+@staff(PERMISSION)
 def search(request: HttpRequest) -> HttpResponse:
     viewer = staff_user(request)
     form = SearchForm(request.GET or None)
@@ -86,9 +83,7 @@ def search(request: HttpRequest) -> HttpResponse:
     return render(request, "oversight/search.html", context)
 
 
-@login_required
-@permission_required(PERMISSION, raise_exception=True)
-@require_GET
+@staff(PERMISSION)
 def export(request: HttpRequest) -> HttpResponseBase:
     """The whole search as CSV, streamed (a search can match millions of rows)."""
     viewer = staff_user(request)
@@ -103,9 +98,7 @@ def export(request: HttpRequest) -> HttpResponseBase:
     return response
 
 
-@login_required
-@permission_required(PERMISSION, raise_exception=True)
-@require_GET
+@staff(PERMISSION)
 def event_detail(request: HttpRequest, event_id: int) -> HttpResponse:
     viewer = staff_user(request)
     hidden = rows_about_reports(hidden_reports(viewer).values_list("pk", flat=True))
@@ -124,9 +117,7 @@ def event_detail(request: HttpRequest, event_id: int) -> HttpResponse:
     return render(request, "oversight/event.html", context)
 
 
-@login_required
-@permission_required(PERMISSION, raise_exception=True)
-@require_POST
+@staff(PERMISSION, methods=("POST",))
 def verify(request: HttpRequest) -> HttpResponse:
     viewer = staff_user(request)
     asked = request_verification(viewer.get_username())

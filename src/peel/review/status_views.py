@@ -9,8 +9,8 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods
 
+from peel.core.access_rules import reference_holder
 from peel.core.ratelimit import rate_limited, too_many
 from peel.reports.models import Report
 from peel.review.actions import do_answer_info_request
@@ -21,7 +21,7 @@ security = logging.getLogger("peel.security")
 
 
 @never_cache
-@require_http_methods(["GET", "POST"])
+@reference_holder(methods=("GET", "POST"))
 def report_status(request: HttpRequest) -> HttpResponse:
     if request.method == "GET":
         return render(request, "review/status.html", {"form": StatusForm()})

@@ -4,15 +4,14 @@ import datetime as dt
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from peel.accounts.requests import staff_user
+from peel.core.access_rules import staff
 from peel.reports.access import (
     get_report_for_user,
     log_reads,
@@ -107,8 +106,7 @@ def _report_context(user: Any, report: Report) -> dict[str, Any]:
     }
 
 
-@login_required
-@require_GET
+@staff(holder=True, or_permission="reports.view_any_report")
 def report_detail(request: HttpRequest, report_id: int) -> HttpResponse:
     """A report read outside a review (supervisors, quality checks): no decision form."""
     report = get_report_for_user(request.user, report_id, purpose="read report")
@@ -130,9 +128,7 @@ def report_detail(request: HttpRequest, report_id: int) -> HttpResponse:
     return render(request, "review/report_detail.html", context)
 
 
-@login_required
-@permission_required("review.record_decision", raise_exception=True)
-@require_http_methods(["GET", "POST"])
+@staff("review.record_decision", holder=True, methods=("GET", "POST"))
 def review_item(request: HttpRequest, item_id: int) -> HttpResponse:
     item = _held_item(request, item_id)
     if item is None:
@@ -184,8 +180,7 @@ def review_item(request: HttpRequest, item_id: int) -> HttpResponse:
     return render(request, "review/review_item.html", context, status=status)
 
 
-@login_required
-@require_GET
+@staff(holder=True, or_permission="reports.view_any_report")
 def report_attachment(request: HttpRequest, report_id: int, number: int) -> HttpResponse:
     """One attachment exactly as received; a PDF opens inside the review page."""
     report = get_report_for_user(request.user, report_id, purpose=f"attachment {number}")
@@ -203,8 +198,7 @@ def report_attachment(request: HttpRequest, report_id: int, number: int) -> Http
     return response
 
 
-@login_required
-@require_GET
+@staff(holder=True, or_permission="reports.view_any_report")
 def report_rendering(request: HttpRequest, report_id: int) -> HttpResponse:
     report = get_report_for_user(request.user, report_id, purpose="PDF rendering")
     pdf = rendered_pdf(report)
@@ -223,9 +217,7 @@ def _frame_same_origin(response: HttpResponse) -> None:
     response["Content-Security-Policy"] = "frame-ancestors 'self'"
 
 
-@login_required
-@permission_required("review.record_decision", raise_exception=True)
-@require_POST
+@staff("review.record_decision", holder=True, methods=("POST",))
 def merge_duplicate(request: HttpRequest, item_id: int) -> HttpResponse:
     item = _held_item(request, item_id)
     if item is None:
@@ -263,8 +255,7 @@ def _duplicate_shown(request: HttpRequest, item: WorkItem, form: MergeForm) -> R
     return duplicate
 
 
-@login_required
-@require_POST
+@staff(holder=True, or_permission="workqueue.supervise_queue", methods=("POST",))
 def undo_merge(request: HttpRequest, merge_id: int) -> HttpResponse:
     merge = get_object_or_404(ReportMerge, pk=merge_id)
     holds_kept = WorkItem.objects.held_by(request.user).filter(report_id=merge.kept_id).first()
@@ -293,9 +284,7 @@ def undo_merge(request: HttpRequest, merge_id: int) -> HttpResponse:
 # ---- Supervisors: quality checks and the crime-recording figure ---------------------------------
 
 
-@login_required
-@permission_required("review.check_quality", raise_exception=True)
-@require_http_methods(["GET", "POST"])
+@staff("review.check_quality", methods=("GET", "POST"))
 def quality(request: HttpRequest) -> HttpResponse:
     form = SampleForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -348,9 +337,7 @@ def quality(request: HttpRequest) -> HttpResponse:
     return render(request, "review/quality.html", context)
 
 
-@login_required
-@permission_required("review.check_quality", raise_exception=True)
-@require_POST
+@staff("review.check_quality", methods=("POST",))
 def check_decision(request: HttpRequest, check_id: int) -> HttpResponse:
     form = CheckForm(request.POST)
     if not form.is_valid():

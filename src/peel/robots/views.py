@@ -1,13 +1,12 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_GET, require_POST
 
 from peel.accounts.requests import staff_user
+from peel.core.access_rules import staff
 from peel.evidence.store import read_bytes
 from peel.reports.access import (
     get_report_for_user,
@@ -26,9 +25,7 @@ from peel.workqueue.forms import set_aside_context
 from peel.workqueue.models import WorkItem, WorkKind, WorkStatus
 
 
-@login_required
-@permission_required("robots.view_robots", raise_exception=True)
-@require_GET
+@staff("robots.view_robots")
 def robots_page(request: HttpRequest) -> HttpResponse:
     """Figures only (no report content), so analysts may see it too."""
     form = WindowForm(request.GET or None)
@@ -44,9 +41,7 @@ def robots_page(request: HttpRequest) -> HttpResponse:
     return render(request, "robots/robots.html", context)
 
 
-@login_required
-@permission_required("robots.manage_robots", raise_exception=True)
-@require_GET
+@staff("robots.manage_robots")
 def failed_tasks(request: HttpRequest) -> HttpResponse:
     failed = RobotTask.objects.filter(status=TaskStatus.FAILED)
     # The reasons can quote what was being written: reading them is reading the report, so
@@ -76,9 +71,7 @@ def _readable_task(request: HttpRequest, task_id: int) -> None:
         raise Http404("No such robot task.")
 
 
-@login_required
-@permission_required("robots.manage_robots", raise_exception=True)
-@require_POST
+@staff("robots.manage_robots", methods=("POST",))
 def retry_task(request: HttpRequest, task_id: int) -> HttpResponse:
     form = ReasonForm(request.POST)
     if not form.is_valid():
@@ -94,9 +87,7 @@ def retry_task(request: HttpRequest, task_id: int) -> HttpResponse:
     return redirect("robots-failed")
 
 
-@login_required
-@permission_required("robots.manage_robots", raise_exception=True)
-@require_POST
+@staff("robots.manage_robots", methods=("POST",))
 def give_task(request: HttpRequest, task_id: int) -> HttpResponse:
     form = GiveForm(request.POST)
     if not form.is_valid():
@@ -113,8 +104,7 @@ def give_task(request: HttpRequest, task_id: int) -> HttpResponse:
     return redirect("robots-failed")
 
 
-@login_required
-@require_GET
+@staff(holder=True, or_permission="robots.manage_robots")
 def attempt_evidence(request: HttpRequest, attempt_id: int, kind: str) -> HttpResponse:
     """A failed try's screenshot (shown) or page HTML (downloaded, never rendered here): for
     supervisors, and for the person re-keying the task."""
@@ -138,8 +128,7 @@ def attempt_evidence(request: HttpRequest, attempt_id: int, kind: str) -> HttpRe
     return response
 
 
-@login_required
-@permission_required("workqueue.work_transposition", raise_exception=True)
+@staff("workqueue.work_transposition", holder=True, methods=("GET", "POST"))
 def manual_transposition(request: HttpRequest, item_id: int) -> HttpResponse:
     """Key by hand what a robot could not: why it stopped, each value to type, and where."""
     item = get_object_or_404(WorkItem.objects.select_related("team"), pk=item_id)

@@ -1,12 +1,11 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required, permission_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_http_methods, require_POST
 
 from peel.accounts.requests import staff_user
+from peel.core.access_rules import staff
 from peel.reports.access import get_report_for_user, read_reports
 from peel.reports.models import Report
 from peel.triage.actions import do_activate_ruleset, do_propose_ruleset, do_record_dash
@@ -21,9 +20,12 @@ PREVIEW_DEFAULT, PREVIEW_MAX = 200, 2000
 PREVIEW_LISTED = 100  # changed reports listed by name; the rest are in the counts
 
 
-@login_required
-@permission_required("triage.record_dash", raise_exception=True)
-@require_http_methods(["GET", "POST"])
+@staff(
+    "triage.record_dash",
+    holder=True,
+    or_permission="reports.view_any_report",
+    methods=("GET", "POST"),
+)
 def dash_form(request: HttpRequest, report_id: int) -> HttpResponse:
     report = get_report_for_user(request.user, report_id, purpose="DASH risk assessment")
     form = DashForm(request.POST or None)
@@ -46,9 +48,7 @@ def dash_form(request: HttpRequest, report_id: int) -> HttpResponse:
     return render(request, "triage/dash_form.html", {"form": form, "report": report}, status=status)
 
 
-@login_required
-@permission_required("triage.manage_rules", raise_exception=True)
-@require_http_methods(["GET", "POST"])
+@staff("triage.manage_rules", methods=("GET", "POST"))
 def rules(request: HttpRequest) -> HttpResponse:
     """Every version, and a form to propose a new one (starting from the one in use)."""
     active = RuleSetVersion.objects.filter(status=RuleSetStatus.ACTIVE).first()
@@ -72,8 +72,7 @@ def rules(request: HttpRequest) -> HttpResponse:
     return render(request, "triage/rules.html", context, status=400 if form.errors else 200)
 
 
-@login_required
-@permission_required("triage.manage_rules", raise_exception=True)
+@staff("triage.manage_rules")
 def rules_preview(request: HttpRequest, version_id: int) -> HttpResponse:
     row = get_object_or_404(RuleSetVersion, pk=version_id)
     proposed = parse_ruleset(row.source, str(row))
@@ -112,9 +111,7 @@ def rules_preview(request: HttpRequest, version_id: int) -> HttpResponse:
     return render(request, "triage/rules_preview.html", context)
 
 
-@login_required
-@permission_required("triage.manage_rules", raise_exception=True)
-@require_POST
+@staff("triage.manage_rules", methods=("POST",))
 def rules_activate(request: HttpRequest, version_id: int) -> HttpResponse:
     try:
         row = do_activate_ruleset(staff_user(request), version_id)

@@ -5,14 +5,13 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required, permission_required
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods, require_POST
 
 from peel.accounts.requests import staff_user
+from peel.core.access_rules import staff
 from peel.core.formerrors import field_messages
 from peel.reports.access import get_report_for_user, restricted_not_shown, visible_related
 from peel.reports.contact import contact_panel
@@ -47,7 +46,7 @@ from peel.workqueue.queries import filtered_items, queue_counts
 QUEUE_PAGE_ROWS = 200
 
 
-@login_required
+@staff()
 def staff_home(request: HttpRequest) -> HttpResponse:
     held = current_item(request.user)
     context: dict[str, object] = {"held": held, "held_url": work_page(held) if held else ""}
@@ -55,9 +54,7 @@ def staff_home(request: HttpRequest) -> HttpResponse:
     return render(request, "workqueue/staff_home.html", context)
 
 
-@login_required
-@permission_required("workqueue.get_work", raise_exception=True)
-@require_POST
+@staff("workqueue.get_work", methods=("POST",))
 def get_work(request: HttpRequest) -> HttpResponse:
     try:
         item = do_get_work(staff_user(request))
@@ -74,8 +71,7 @@ def work_page(item: WorkItem) -> str:
     return reverse(KINDS[item.kind].page, args=[item.pk])
 
 
-@login_required
-@permission_required("workqueue.supervise_queue", raise_exception=True)
+@staff("workqueue.supervise_queue")
 def queue(request: HttpRequest) -> HttpResponse:
     """The whole queue, filtered. With ?partial=1 only the live part (counts and rows), which
     static/peel/queue.js fetches every few seconds."""
@@ -107,9 +103,7 @@ def queue(request: HttpRequest) -> HttpResponse:
     return render(request, template, context)
 
 
-@login_required
-@permission_required("workqueue.supervise_queue", raise_exception=True)
-@require_POST
+@staff("workqueue.supervise_queue", methods=("POST",))
 def bulk_action(request: HttpRequest) -> HttpResponse:
     """Apply one action to the selected items, each as its own audited change."""
     submitted = [int(v) for v in request.POST.getlist("items") if v.isdigit()]
@@ -153,9 +147,7 @@ def bulk_action(request: HttpRequest) -> HttpResponse:
     return redirect(back)
 
 
-@login_required
-@permission_required("workqueue.supervise_queue", raise_exception=True)
-@require_POST
+@staff("workqueue.supervise_queue", methods=("POST",))
 def return_item(request: HttpRequest, item_id: int) -> HttpResponse:
     reason = request.POST.get("reason", "")
     if not visible_related(request.user, WorkItem.objects.filter(pk=item_id)).exists():
@@ -184,9 +176,7 @@ def _my_item_action(
     return redirect("staff-home")
 
 
-@login_required
-@permission_required("workqueue.get_work", raise_exception=True)
-@require_http_methods(["GET", "POST"])
+@staff("workqueue.get_work", holder=True, methods=("GET", "POST"))
 def work_item(request: HttpRequest, item_id: int) -> HttpResponse:
     """The page for work that is not a report review: what the task is, the report it is about,
     its deadlines, and a note of what was done."""
@@ -219,9 +209,7 @@ def work_item(request: HttpRequest, item_id: int) -> HttpResponse:
     return render(request, "workqueue/work_item.html", context, status=400 if form.errors else 200)
 
 
-@login_required
-@permission_required("workqueue.get_work", raise_exception=True)
-@require_POST
+@staff("workqueue.get_work", holder=True, methods=("POST",))
 def hand_back(request: HttpRequest, item_id: int) -> HttpResponse:
     form = HandBackForm(request.POST, prefix="hand_back")
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
@@ -233,9 +221,7 @@ def hand_back(request: HttpRequest, item_id: int) -> HttpResponse:
     )
 
 
-@login_required
-@permission_required("workqueue.get_work", raise_exception=True)
-@require_POST
+@staff("workqueue.get_work", holder=True, methods=("POST",))
 def park(request: HttpRequest, item_id: int) -> HttpResponse:
     form = ParkForm(request.POST, prefix="park")
     if not form.is_valid():
@@ -249,9 +235,7 @@ def park(request: HttpRequest, item_id: int) -> HttpResponse:
     )  # fmt: skip
 
 
-@login_required
-@permission_required("workqueue.get_work", raise_exception=True)
-@require_POST
+@staff("workqueue.get_work", holder=True, methods=("POST",))
 def heartbeat(request: HttpRequest, item_id: int) -> HttpResponse:
     """Sent by the review page every minute while the operator is active (static/peel/heartbeat.js)."""
     try:

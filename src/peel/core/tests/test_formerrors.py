@@ -60,7 +60,9 @@ def test_wrong_answers_get_messages_that_say_what_to_do() -> None:
 
 
 @pytest.mark.django_db
-def test_no_form_in_peel_shows_djangos_generic_required_message(client: Client, supervisor) -> None:
+def test_no_form_in_peel_shows_djangos_generic_required_message(
+    staff_client, client: Client, supervisor
+) -> None:
     client.get("/report/")
     pages = {
         "/report/safety/": {},
@@ -71,6 +73,6 @@ def test_no_form_in_peel_shows_djangos_generic_required_message(client: Client, 
         body = client.post(url, data).content.decode()
         assert "There is a problem" in body, url
         assert "This field is required" not in body and "Enter a valid" not in body, url
-    client.force_login(supervisor)
+    client = staff_client(supervisor)
     body = client.post("/staff/triage/rules/", {"source": ""}).content.decode()
     assert "There is a problem" in body and "This field is required" not in body

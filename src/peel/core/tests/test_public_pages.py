@@ -49,8 +49,8 @@ def test_every_public_page_has_the_footer_and_the_quick_exit(client: Client, url
     assert "<script>" not in body and "style=" not in body  # strict CSP: files only
 
 
-def test_staff_pages_have_the_footer_but_no_quick_exit(client: Client, operator) -> None:
-    client.force_login(operator)
+def test_staff_pages_have_the_footer_but_no_quick_exit(staff_client, operator) -> None:
+    client = staff_client(operator)
     body = client.get("/staff/").content.decode()
     assert all(link in body for link in FOOTER) and "quick-exit-button" not in body
 
@@ -98,8 +98,8 @@ def test_not_found_is_a_styled_page_that_says_what_to_do(client: Client) -> None
     assert 'href="/report/"' in body and 'href="/report/status/"' in body
 
 
-def test_forbidden_is_a_styled_page_that_says_what_to_do(client: Client, operator) -> None:
-    client.force_login(operator)
+def test_forbidden_is_a_styled_page_that_says_what_to_do(staff_client, operator) -> None:
+    client = staff_client(operator)
     response = client.get("/staff/queue/")  # a supervisor's page
     body = response.content.decode()
     assert response.status_code == 403 and "<h1>You cannot see this page</h1>" in body

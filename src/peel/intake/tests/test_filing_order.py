@@ -65,9 +65,9 @@ def test_received_reports_are_filed_riskiest_first_then_oldest(hub: Any) -> None
 
 @pytest.mark.django_db
 def test_the_supervisors_queue_page_shows_the_backlog_and_alerts_when_it_is_old(
-    hub: Any, client: Client, supervisor: Any, settings: Any
+    staff_client, hub: Any, supervisor: Any, settings: Any
 ) -> None:
-    client.force_login(supervisor)
+    client = staff_client(supervisor)
     page = client.get("/staff/queue/").content.decode()
     assert 'data-testid="intake-backlog"' not in page  # nothing waiting, nothing shown
     for seed in range(410, 413):

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import pytest
 from django.core.management import call_command
-from django.test import Client
 
 from peel.accounts.models import User
 from peel.audit.actors import Robot
 from peel.evidence.store import store_bytes
 from peel.intake.models import QuarantineItem, QuarantineStatus
 from peel.intake.pipeline import accept_json
-from peel.process.testing import PASSWORD
 from peel.reports.choices import Channel
 from peel.sdm.samples import sample_document
 
@@ -28,11 +26,11 @@ def _hold_new_field(seed: int, name: str = "incidentNoiseLevel") -> QuarantineIt
     return outcome.quarantine
 
 
-def test_the_page_lists_reasons_and_counts_form_changes(client: Client, supervisor: User) -> None:
+def test_the_page_lists_reasons_and_counts_form_changes(staff_client, supervisor: User) -> None:
     _hold_new_field(1)
     _hold_new_field(2)
     accept_json(Robot("test"), Channel.API, b"<html>not json</html>")
-    client.login(username=supervisor.username, password=PASSWORD)
+    client = staff_client(supervisor)
     home = client.get("/staff/").content.decode()
     assert "3 held" in home
     page = client.get("/staff/quarantine/").content.decode()
@@ -41,18 +39,18 @@ def test_the_page_lists_reasons_and_counts_form_changes(client: Client, supervis
     assert "The body is not valid JSON" in page
 
 
-def test_operators_cannot_see_quarantine(client: Client, operator: User) -> None:
-    client.login(username=operator.username, password=PASSWORD)
+def test_operators_cannot_see_quarantine(staff_client, operator: User) -> None:
+    client = staff_client(operator)
     assert 'href="/staff/quarantine/"' not in client.get("/staff/").content.decode()
     assert client.get("/staff/quarantine/").status_code == 403
     assert client.post("/staff/quarantine/1/retry/").status_code == 403
 
 
 def test_retry_from_the_page_and_the_command(
-    client: Client, supervisor: User, capsys: pytest.CaptureFixture[str]
+    staff_client, supervisor: User, capsys: pytest.CaptureFixture[str]
 ) -> None:
     item = _hold_new_field(3)
-    client.login(username=supervisor.username, password=PASSWORD)
+    client = staff_client(supervisor)
     response = client.post(f"/staff/quarantine/{item.pk}/retry/", follow=True)
     assert f"Q{item.pk} is still held: Property incidentNoiseLevel." in response.content.decode()
     call_command("quarantine", "list")

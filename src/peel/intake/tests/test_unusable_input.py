@@ -111,7 +111,7 @@ def test_the_same_bad_body_twice_is_one_item_and_two_arrivals(hub: Any) -> None:
 
 
 def test_identical_bytes_by_two_channels_keep_both_arrivals(
-    hub: Any, tmp_path: Path, supervisor: Any
+    staff_client, hub: Any, tmp_path: Path, supervisor: Any
 ) -> None:
     """One item (one thing to fix), but each channel's arrival is kept with its source; the
     item is not relabelled by the second channel, and the quarantine page lists both."""
@@ -123,8 +123,7 @@ def test_identical_bytes_by_two_channels_keep_both_arrivals(
     assert item.channel == "api"
     arrivals = [(a.channel, a.source) for a in item.arrivals.all()]
     assert arrivals == [("api", "client-national-hub"), ("email", str(eml))]
-    page = Client()
-    page.force_login(supervisor)
+    page = staff_client(supervisor)
     html = page.get("/staff/quarantine/").content.decode()
     assert "arrived 2 times" in html and f"Email, {eml}" in html
     assert "Standard API, client-national-hub" in html

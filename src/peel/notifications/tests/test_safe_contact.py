@@ -16,7 +16,7 @@ from peel.intake.tests.walker import send_report
 from peel.notifications.actions import do_queue_email, send_pending
 from peel.notifications.messages import REPORTER_MESSAGES
 from peel.notifications.models import EmailStatus, OutboundEmail
-from peel.process.testing import PASSWORD, file_report
+from peel.process.testing import file_report
 from peel.reports.actions import do_message_reporter
 from peel.reports.choices import Channel
 from peel.reports.models import ContactPreference, Report
@@ -129,7 +129,7 @@ def test_the_public_form_then_a_decision_emails_only_a_reporter_who_said_yes(
 
 
 def test_the_form_keeps_every_contact_answer_and_the_review_screen_shows_them_first(
-    client: Client, operator: Any
+    staff_client, client: Client, operator: Any
 ) -> None:
     send_report(client, emailReceipt="no", phoneSafe="yes", safeTimes="Weekdays 9am to 5pm")
     report = Report.objects.get()
@@ -140,8 +140,7 @@ def test_the_form_keeps_every_contact_answer_and_the_review_screen_shows_them_fi
     assert preference.safe_times == "Weekdays 9am to 5pm" and preference.post_ok is None
     item = do_get_work(operator)
     assert item is not None
-    staff = Client()
-    staff.login(username=operator.username, password=PASSWORD)
+    staff = staff_client(operator)
     page = staff.get(f"/staff/work/{item.pk}/").content.decode()
     summary = (
         "Do not email. Someone else may read or hear messages. Safe to phone: Weekdays 9am to 5pm."
@@ -151,9 +150,9 @@ def test_the_form_keeps_every_contact_answer_and_the_review_screen_shows_them_fi
     assert page.index(summary) < page.index("decision-form") and 'role="alert"' in page
 
 
-def test_the_report_page_shows_the_contact_preference(client: Client, supervisor: Any) -> None:
+def test_the_report_page_shows_the_contact_preference(staff_client, supervisor: Any) -> None:
     report = file_report(contact_email=False, contact_others_may_read=True)
-    client.login(username=supervisor.username, password=PASSWORD)
+    client = staff_client(supervisor)
     page = client.get(f"/staff/reports/{report.pk}/").content.decode()
     assert "Do not email. Someone else may read or hear messages." in page
 
@@ -192,7 +191,7 @@ def test_the_national_contact_preference_is_kept_and_honoured(
 
 
 def test_the_safeguarding_task_page_shows_the_contact_warning_and_what_the_reporter_added(
-    client: Client, safeguarding_officer: Any
+    staff_client, client: Client, safeguarding_officer: Any
 ) -> None:
     """Safeguarding staff and despatchers call the reporter too: the warning is theirs as well."""
     send_report(
@@ -201,8 +200,7 @@ def test_the_safeguarding_task_page_shows_the_contact_warning_and_what_the_repor
     )  # fmt: skip
     item = do_get_work(safeguarding_officer)
     assert item is not None and item.kind == "safeguarding_referral"
-    staff = Client()
-    staff.force_login(safeguarding_officer)
+    staff = staff_client(safeguarding_officer)
     page = staff.get(f"/staff/task/{item.pk}/").content.decode()
     summary = (
         "Do not email. Someone else may read or hear messages. Safe to phone: Weekdays 9am to 5pm."

@@ -3,7 +3,7 @@ from django.test import Client
 
 from peel.audit.actors import Robot
 from peel.audit.models import AccessEvent, AuditEvent
-from peel.process.testing import PASSWORD, file_report
+from peel.process.testing import file_report
 from peel.reports.choices import ReportStatus
 from peel.review.actions import DecisionError, do_record_decision
 from peel.review.models import Decision
@@ -76,7 +76,7 @@ class TestReviewPage:
         item = do_get_work(holder)
         assert item is not None
         viewer = viewer or holder
-        assert client.login(username=viewer.username, password=PASSWORD)
+        client.force_login(viewer)
         return report, f"/staff/work/{item.pk}/"
 
     def test_the_operator_sees_the_report_and_the_read_is_logged(

@@ -119,7 +119,9 @@ def test_each_follow_up_creates_its_work_for_the_right_team(operator) -> None:
     assert crime.crime_number in summary
 
 
-def test_the_reporter_answers_a_question_and_the_report_comes_back(operator, client) -> None:
+def test_the_reporter_answers_a_question_and_the_report_comes_back(
+    staff_client, operator, client
+) -> None:
     report = file_report()
     decide(
         operator, actions=[NextAction.REQUEST_INFO],
@@ -138,7 +140,7 @@ def test_the_reporter_answers_a_question_and_the_report_comes_back(operator, cli
     # The operator who takes it sees the answer, escaped.
     item = do_get_work(operator)
     assert item == again
-    client.force_login(operator)
+    client = staff_client(operator)
     body = client.get(f"/staff/work/{item.pk}/").content.decode()
     assert "Red, and &lt;i&gt;yes&lt;/i&gt;, with a D-lock." in body
 

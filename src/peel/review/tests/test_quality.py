@@ -43,7 +43,7 @@ def test_a_sample_never_repeats_and_never_includes_the_supervisors_own(
 
 
 def test_sent_back_goes_to_the_operator_first_and_to_no_one_else(
-    client: Client, operator, other_operator, supervisor
+    staff_client, operator, other_operator, supervisor
 ) -> None:
     (decision,) = decide_all(operator, 1)
     file_report(description="A new report waiting on the queue")
@@ -54,7 +54,7 @@ def test_sent_back_goes_to_the_operator_first_and_to_no_one_else(
     item = do_get_work(operator)
     assert item is not None and item.report == decision.report
     assert item.summary.endswith("Check the offence: a bike is a pedal cycle.")
-    client.force_login(operator)
+    client = staff_client(operator)
     page = client.get(f"/staff/work/{item.pk}/").content.decode()
     assert "Earlier decision" in page and "a bike is a pedal cycle" in page
     check.refresh_from_db()
@@ -71,9 +71,9 @@ def test_a_check_is_made_once(operator, supervisor) -> None:
         do_send_back(supervisor, check.pk, " ")
 
 
-def test_the_quality_page_draws_and_shows_the_clock_figure(client: Client, operator, supervisor):
+def test_the_quality_page_draws_and_shows_the_clock_figure(staff_client, operator, supervisor):
     decide_all(operator, 2)
-    client.force_login(supervisor)
+    client = staff_client(supervisor)
     response = client.post("/staff/quality/", {"count": 5, "days": 7})
     assert response.status_code == 302
     page = client.get("/staff/quality/").content.decode()

@@ -4,7 +4,6 @@ may see what."""
 import datetime as dt
 
 import pytest
-from django.test import Client
 from django.utils import timezone
 
 from peel.accounts.models import Team
@@ -59,15 +58,15 @@ def test_restricted_reports_are_counted_not_shown(operator, supervisor) -> None:
 
 
 def test_an_operator_cannot_see_another_teams_restricted_report(
-    client: Client, supervisor, safeguarding_officer
+    staff_client, supervisor, safeguarding_officer
 ) -> None:
     report = file_report()
     do_restrict_report(supervisor, report, Team.objects.get(slug="safeguarding-hub"), "Staff")
     item = WorkItem.objects.get(report=report)
     assert item.team.slug == "safeguarding-hub"  # its work went with it
-    client.force_login(supervisor)  # may read any report, but is not in the hub
+    client = staff_client(supervisor)  # may read any report, but is not in the hub
     assert client.get(f"/staff/reports/{report.pk}/").status_code == 403
-    client.force_login(safeguarding_officer)
+    client = staff_client(safeguarding_officer)
     assert client.get(f"/staff/reports/{report.pk}/").status_code == 200
 
 
@@ -118,7 +117,7 @@ def test_a_decided_report_cannot_be_merged(operator) -> None:
         do_merge_reports(operator, other, decided, "same")
 
 
-def test_an_operator_may_merge_only_a_report_offered_to_them(client: Client, operator) -> None:
+def test_an_operator_may_merge_only_a_report_offered_to_them(staff_client, operator) -> None:
     file_report()
     unrelated = file_report(
         people=[person(family_name="Jones", email="j@example.org")],
@@ -126,7 +125,7 @@ def test_an_operator_may_merge_only_a_report_offered_to_them(client: Client, ope
     )
     item = do_get_work(operator)
     assert item is not None and item.report != unrelated
-    client.force_login(operator)
+    client = staff_client(operator)
     response = client.post(
         f"/staff/work/{item.pk}/merge/", {"duplicate": unrelated.pk, "reason": "guess"}
     )
@@ -135,12 +134,12 @@ def test_an_operator_may_merge_only_a_report_offered_to_them(client: Client, ope
     assert unrelated.merged_into is None
 
 
-def test_the_emails_pdf_opens_in_the_page_and_each_read_is_logged(client: Client, operator):
+def test_the_emails_pdf_opens_in_the_page_and_each_read_is_logged(staff_client, operator):
     raw = build_report_email(sample_document(seed=11))
     assert accept_email(Robot("test"), raw).ok
     item = do_get_work(operator)
     assert item is not None and item.report is not None
-    client.force_login(operator)
+    client = staff_client(operator)
     page = client.get(f"/staff/work/{item.pk}/").content.decode()
     assert 'data-testid="pdf-frame"' in page
     pdf_number = 2  # report.json, report.pdf, service information
@@ -155,17 +154,17 @@ def test_the_emails_pdf_opens_in_the_page_and_each_read_is_logged(client: Client
 
 
 def test_someone_not_holding_the_report_cannot_open_its_attachments(
-    client: Client, operator, other_operator
+    staff_client, operator, other_operator
 ) -> None:
     assert accept_email(Robot("test"), build_report_email(sample_document(seed=12))).ok
     item = do_get_work(operator)
     assert item is not None and item.report is not None
-    client.force_login(other_operator)
+    client = staff_client(other_operator)
     assert client.get(f"/staff/reports/{item.report.pk}/attachments/2/").status_code == 403
     assert client.get(f"/staff/reports/{item.report.pk}/rendering/").status_code == 403
 
 
-def test_a_web_report_offers_a_pdf_rendering(client: Client, operator) -> None:
+def test_a_web_report_offers_a_pdf_rendering(staff_client, operator) -> None:
     import json
 
     from peel.intake.pipeline import accept_json
@@ -174,16 +173,16 @@ def test_a_web_report_offers_a_pdf_rendering(client: Client, operator) -> None:
     assert accept_json(Robot("t"), Channel.API, json.dumps(sample_document(seed=5)).encode()).ok
     item = do_get_work(operator)
     assert item is not None and item.report is not None
-    client.force_login(operator)
+    client = staff_client(operator)
     response = client.get(f"/staff/reports/{item.report.pk}/rendering/")
     assert response.status_code == 200 and response.content.startswith(b"%PDF")
 
 
-def test_an_analyst_cannot_decide(client: Client, operator, analyst) -> None:
+def test_an_analyst_cannot_decide(staff_client, operator, analyst) -> None:
     file_report()
     item = do_get_work(operator)
     assert item is not None
-    client.force_login(analyst)
+    client = staff_client(analyst)
     response = client.post(f"/staff/work/{item.pk}/", {"outcome": "crime"})
     assert response.status_code == 403
     with pytest.raises(PermissionError):

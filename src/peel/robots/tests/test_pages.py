@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from django.test import Client
 from django.utils import timezone
 
 from peel.audit.actors import TEST
@@ -23,12 +22,6 @@ pytestmark = pytest.mark.django_db
 LONG = {"description": "A long account. " * 300}  # more than the crime system takes
 
 
-def signed_in(user) -> Client:
-    client = Client()
-    assert client.login(username=user.username, password=PASSWORD)
-    return client
-
-
 @pytest.fixture
 def failed_task(operator, robot_env, targets_file) -> RobotTask:
     targets_file(only=("crime-system",))
@@ -40,14 +33,14 @@ def failed_task(operator, robot_env, targets_file) -> RobotTask:
 
 
 def test_the_robots_page_shows_success_time_saved_and_verified_fields(
-    operator, analyst, robot_env, targets_file
+    staff_client, operator, analyst, robot_env, targets_file
 ) -> None:
     targets_file(only=("crime-system",))
     decided_report(operator)
     decided_report(operator)
     decided_report(operator, report=LONG)
     run_robot_until_idle()
-    page = signed_in(analyst).get("/staff/robots/")
+    page = staff_client(analyst).get("/staff/robots/")
     assert page.status_code == 200
     html = page.content.decode()
     assert 'data-testid="success-rate">66.7%' in html
@@ -58,7 +51,7 @@ def test_the_robots_page_shows_success_time_saved_and_verified_fields(
 
 
 def test_an_open_breaker_and_its_waiting_items_are_shown(
-    operator, supervisor, robot_env, targets_file
+    staff_client, operator, supervisor, robot_env, targets_file
 ) -> None:
     targets_file(only=("crime-system",))
     decided_report(operator)
@@ -66,12 +59,12 @@ def test_an_open_breaker_and_its_waiting_items_are_shown(
         target="crime-system", state=BreakerState.OPEN, opened_at=timezone.now(),
         retry_at=timezone.now() + timedelta(minutes=1), last_error="answered 503",
     )  # fmt: skip
-    html = signed_in(supervisor).get("/staff/robots/").content.decode()
+    html = staff_client(supervisor).get("/staff/robots/").content.decode()
     assert "Open: target failing, items wait" in html and "answered 503" in html
 
 
-def test_operators_may_not_see_the_robots_pages(operator, failed_task) -> None:
-    client = signed_in(operator)
+def test_operators_may_not_see_the_robots_pages(staff_client, operator, failed_task) -> None:
+    client = staff_client(operator)
     assert client.get("/staff/robots/").status_code == 403
     assert client.get("/staff/robots/failed/").status_code == 403
     assert (
@@ -81,9 +74,9 @@ def test_operators_may_not_see_the_robots_pages(operator, failed_task) -> None:
 
 
 def test_a_supervisor_sees_why_a_task_failed_and_the_read_is_logged(
-    supervisor, failed_task
+    staff_client, supervisor, failed_task
 ) -> None:
-    html = signed_in(supervisor).get("/staff/robots/failed/").content.decode()
+    html = staff_client(supervisor).get("/staff/robots/failed/").content.decode()
     assert "summary is longer than 4000 characters" in html
     assert AccessEvent.objects.filter(
         user=supervisor, object_id=str(failed_task.report_id), purpose="robot dead letters"
@@ -91,9 +84,9 @@ def test_a_supervisor_sees_why_a_task_failed_and_the_read_is_logged(
 
 
 def test_retry_gives_the_task_back_to_the_robots_and_cancels_the_manual_item(
-    supervisor, failed_task
+    staff_client, supervisor, failed_task
 ) -> None:
-    response = signed_in(supervisor).post(
+    response = staff_client(supervisor).post(
         f"/staff/robots/tasks/{failed_task.pk}/retry/", {"reason": "The API now takes 8,000"}
     )
     assert response.status_code == 302
@@ -105,9 +98,9 @@ def test_retry_gives_the_task_back_to_the_robots_and_cancels_the_manual_item(
 
 
 def test_give_to_a_person_allocates_the_manual_item_to_them(
-    supervisor, other_operator, failed_task
+    staff_client, supervisor, other_operator, failed_task
 ) -> None:
-    signed_in(supervisor).post(
+    staff_client(supervisor).post(
         f"/staff/robots/tasks/{failed_task.pk}/give/",
         {"person": other_operator.pk, "reason": "Sam knows the crime system"},
     )
@@ -115,18 +108,18 @@ def test_give_to_a_person_allocates_the_manual_item_to_them(
     item.refresh_from_db()
     assert item.status == WorkStatus.ALLOCATED and item.holder == other_operator
     # Once a person has it, the robots cannot take it back.
-    response = signed_in(supervisor).post(
+    response = staff_client(supervisor).post(
         f"/staff/robots/tasks/{failed_task.pk}/retry/", {"reason": "try again"}, follow=True
     )
     assert "already taken the manual item" in response.content.decode()
 
 
 def test_the_person_re_keying_sees_the_reason_and_every_value_then_records_where_it_went(
-    operator, failed_task
+    staff_client, operator, failed_task
 ) -> None:
     item = do_get_work(operator)
     assert item.kind == WorkKind.MANUAL_TRANSPOSITION and item.pk == failed_task.manual_item_id
-    client = signed_in(operator)
+    client = staff_client(operator)
     html = client.get(f"/staff/work/{item.pk}/transposition/").content.decode()
     assert "summary is longer than 4000 characters" in html
     assert "sourceReference" in html and failed_task.idempotency_key in html
@@ -142,7 +135,7 @@ def test_the_person_re_keying_sees_the_reason_and_every_value_then_records_where
 
 
 def test_evidence_is_for_supervisors_and_the_person_re_keying_and_html_is_never_rendered(
-    operator, other_operator, supervisor, failed_task
+    staff_client, operator, other_operator, supervisor, failed_task
 ) -> None:
     png = store_bytes(b"\x89PNG fake", "image/png")
     html = store_bytes(b"<script>alert(1)</script>", "text/html")
@@ -151,20 +144,20 @@ def test_evidence_is_for_supervisors_and_the_person_re_keying_and_html_is_never_
     attempt = failed_task.tries.get()
     RobotAttempt.objects.filter(pk=attempt.pk).update(screenshot=png, page_html=html)
     url = f"/staff/robots/tries/{attempt.pk}/"
-    shot = signed_in(supervisor).get(url + "screenshot/")
+    shot = staff_client(supervisor).get(url + "screenshot/")
     assert shot.status_code == 200 and shot["Content-Type"] == "image/png"
-    page = signed_in(supervisor).get(url + "html/")
+    page = staff_client(supervisor).get(url + "html/")
     assert page["Content-Type"] == "application/octet-stream"
     assert page["Content-Disposition"].startswith("attachment")
-    assert signed_in(other_operator).get(url + "screenshot/").status_code == 403
+    assert staff_client(other_operator).get(url + "screenshot/").status_code == 403
     do_get_work(operator)  # now operator holds the manual item
-    assert signed_in(operator).get(url + "screenshot/").status_code == 200
+    assert staff_client(operator).get(url + "screenshot/").status_code == 200
     assert AccessEvent.objects.filter(purpose="robot evidence (screenshot)").count() == 2
     assert attempt.outcome == AttemptOutcome.PERMANENT
 
 
 def test_a_restricted_reports_failed_task_and_its_evidence_stay_inside_its_team(
-    supervisor, failed_task
+    staff_client, supervisor, failed_task
 ) -> None:
     from peel.accounts.actions import do_create_user
     from peel.accounts.models import Team
@@ -178,7 +171,7 @@ def test_a_restricted_reports_failed_task_and_its_evidence_stay_inside_its_team(
     RobotAttempt.objects.filter(pk=attempt.pk).update(screenshot=png, page_html=html)
     hub = Team.objects.get(slug="safeguarding-hub")
     do_restrict_report(supervisor, failed_task.report, hub, "About a colleague")
-    outsider = signed_in(supervisor)  # manages robots, may read any report, not in the hub
+    outsider = staff_client(supervisor)  # manages robots, may read any report, not in the hub
     page = outsider.get("/staff/robots/failed/").content.decode()
     assert "summary is longer than 4000 characters" not in page
     assert failed_task.report.reference not in page
@@ -190,7 +183,7 @@ def test_a_restricted_reports_failed_task_and_its_evidence_stay_inside_its_team(
     assert retry.status_code == 404
     assert not AccessEvent.objects.filter(user=supervisor).exists()
     member = do_create_user(TEST, "pat", PASSWORD, ["supervisor"], teams=["safeguarding-hub"])
-    inside = signed_in(member)
+    inside = staff_client(member)
     assert (
         "summary is longer than 4000 characters"
         in inside.get("/staff/robots/failed/").content.decode()

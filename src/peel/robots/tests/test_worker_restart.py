@@ -9,10 +9,8 @@ from typing import Any
 
 import pytest
 from django.db import OperationalError
-from django.test import Client
 
 from peel.audit.models import AuditEvent
-from peel.process.testing import PASSWORD
 from peel.robots.actions import do_register_worker, do_worker_died
 from peel.robots.models import RobotWorker
 from peel.robots.worker import Robot, Supervisor
@@ -66,14 +64,8 @@ def test_a_worker_that_dies_is_restarted_and_its_failure_recorded() -> None:
     assert AuditEvent.objects.filter(action="robot.worker_restarted").count() == 1
 
 
-def signed_in(user: Any) -> Client:
-    client = Client()
-    assert client.login(username=user.username, password=PASSWORD)
-    return client
-
-
 @pytest.mark.django_db
-def test_the_robots_page_shows_a_restarted_and_a_dead_worker(supervisor: Any) -> None:
+def test_the_robots_page_shows_a_restarted_and_a_dead_worker(staff_client, supervisor: Any) -> None:
     from peel.robots.actions import do_restart_worker
 
     do_register_worker("host:1:1")
@@ -84,7 +76,7 @@ def test_the_robots_page_shows_a_restarted_and_a_dead_worker(supervisor: Any) ->
     do_register_worker("host:1:2")
     do_worker_died("host:1:2", "Traceback...\nRuntimeError: the browser crashed\n")
     do_register_worker("host:1:3")
-    page = signed_in(supervisor).get("/staff/robots/").content.decode()
+    page = staff_client(supervisor).get("/staff/robots/").content.decode()
     restarted = page[page.index('data-testid="worker-host:1:1"') :].split("</tr>")[0]
     assert "Running again</strong> after dying; restarted 1 time" in restarted
     assert "django.db.utils.OperationalError: database is locked" in restarted

@@ -5,7 +5,7 @@ from django.test import Client
 from django.utils import timezone
 
 from peel.audit.models import AuditEvent
-from peel.process.testing import PASSWORD, file_report
+from peel.process.testing import file_report
 from peel.workqueue.actions import do_get_work, do_release_expired_leases, do_return_item
 from peel.workqueue.models import WorkItem, WorkStatus
 
@@ -92,10 +92,6 @@ def test_accounts_without_a_work_role_are_refused(analyst) -> None:
 
 
 class TestPages:
-    def login(self, client: Client, user) -> Client:
-        assert client.login(username=user.username, password=PASSWORD)
-        return client
-
     def test_staff_pages_send_anonymous_visitors_to_sign_in(self, client: Client) -> None:
         for url in ["/staff/", "/staff/queue/", "/staff/work/1/"]:
             response = client.get(url)
@@ -104,30 +100,30 @@ class TestPages:
         assert client.post("/staff/get-work/")["Location"].startswith("/staff/login/")
 
     def test_get_work_page_takes_the_operator_straight_to_the_report(
-        self, client, operator
+        self, staff_client, operator
     ) -> None:
         report = file_report()
-        response = self.login(client, operator).post("/staff/get-work/")
+        response = staff_client(operator).post("/staff/get-work/")
         item = WorkItem.objects.get(report=report)
         assert response["Location"] == f"/staff/work/{item.pk}/"
         assert item.holder == operator
 
-    def test_operators_do_not_see_the_queue(self, client, operator) -> None:
+    def test_operators_do_not_see_the_queue(self, staff_client, operator) -> None:
         file_report()
-        client = self.login(client, operator)
+        client = staff_client(operator)
         assert client.get("/staff/queue/").status_code == 403
         assert b"/staff/queue/" not in client.get("/staff/").content
 
-    def test_an_analyst_cannot_press_get_work(self, client, analyst) -> None:
-        assert self.login(client, analyst).post("/staff/get-work/").status_code == 403
+    def test_an_analyst_cannot_press_get_work(self, staff_client, analyst) -> None:
+        assert staff_client(analyst).post("/staff/get-work/").status_code == 403
 
     def test_the_supervisor_sees_every_open_item_with_holder_and_deadline(
-        self, client, operator, supervisor
+        self, staff_client, operator, supervisor
     ) -> None:
         held = file_report(immediate_danger=True)
         waiting = file_report()
         do_get_work(operator)
-        body = self.login(client, supervisor).get("/staff/queue/").content.decode()
+        body = staff_client(supervisor).get("/staff/queue/").content.decode()
         assert held.reference in body and waiting.reference in body
         assert body.index(held.reference) < body.index(waiting.reference)
         assert operator.username in body
@@ -135,12 +131,12 @@ class TestPages:
         assert 'data-testid="count-allocated">1<' in body
 
     def test_the_supervisor_returns_an_item_from_the_queue_page(
-        self, client, operator, supervisor
+        self, staff_client, operator, supervisor
     ) -> None:
         file_report()
         item = do_get_work(operator)
         assert item is not None
-        response = self.login(client, supervisor).post(
+        response = staff_client(supervisor).post(
             f"/staff/queue/{item.pk}/return/", {"reason": "Needs a specialist"}
         )
         assert response.status_code == 302

@@ -8,11 +8,10 @@ from typing import Any
 
 import pytest
 from django.db import IntegrityError, connection, transaction
-from django.test import Client
 
 from peel.audit.actors import Robot
 from peel.audit.models import AuditEvent
-from peel.process.testing import PASSWORD, file_report
+from peel.process.testing import file_report
 from peel.review.actions import do_record_decision
 from peel.review.choices import NextAction
 from peel.review.testing import decision_input
@@ -125,7 +124,7 @@ def test_two_roads_referring_at_the_same_moment_make_one_referral() -> None:
 
 @pytest.mark.django_db
 def test_the_review_screen_shows_the_open_referral_instead_of_offering_another(
-    operator: Any, safeguarding_officer: Any
+    staff_client, operator: Any, safeguarding_officer: Any
 ) -> None:
     report = child_at_risk()
     referral = referrals(report)[0]
@@ -133,8 +132,7 @@ def test_the_review_screen_shows_the_open_referral_instead_of_offering_another(
     assert taken is not None and taken.pk == referral.pk
     item = do_get_work(operator)
     assert item is not None and item.report_id == report.pk
-    client = Client()
-    client.login(username=operator.username, password=PASSWORD)
+    client = staff_client(operator)
     page = client.get(f"/staff/work/{item.pk}/").content.decode()
     assert 'data-testid="open-referral"' in page
     assert f"{referral.grade.title()} referral, held by {safeguarding_officer}" in page
@@ -142,13 +140,14 @@ def test_the_review_screen_shows_the_open_referral_instead_of_offering_another(
 
 
 @pytest.mark.django_db
-def test_the_review_screen_does_not_choose_a_referral_for_the_operator(operator: Any) -> None:
+def test_the_review_screen_does_not_choose_a_referral_for_the_operator(
+    staff_client, operator: Any
+) -> None:
     report = child_at_risk()
     do_cancel_item(Robot("test"), referrals(report)[0].pk, "Closed by the hub")
     item = do_get_work(operator)
     assert item is not None and item.report_id == report.pk
-    client = Client()
-    client.login(username=operator.username, password=PASSWORD)
+    client = staff_client(operator)
     page = client.get(f"/staff/work/{item.pk}/").content.decode()
     assert 'value="refer"' in page  # offered, since none is open
     assert not re.search(r'value="refer"[^>]*checked', page)
@@ -157,13 +156,13 @@ def test_the_review_screen_does_not_choose_a_referral_for_the_operator(operator:
 
 @pytest.mark.django_db
 def test_a_page_opened_before_triage_referred_still_records_and_joins_the_referral(
+    staff_client,
     operator: Any,
 ) -> None:
     report = file_report()
     item = do_get_work(operator)
     assert item is not None and item.report_id == report.pk
-    client = Client()
-    client.login(username=operator.username, password=PASSWORD)
+    client = staff_client(operator)
     assert 'value="refer"' in client.get(f"/staff/work/{item.pk}/").content.decode()
     # Meanwhile a re-score (a DASH, a linked report) makes triage refer it.
     triage_referral, _ = do_refer_to_safeguarding(Robot("triage"), report, "AMBER", "Triage asked")

@@ -6,11 +6,10 @@ import datetime as dt
 from typing import Any
 
 import pytest
-from django.test import Client
 from django.utils import timezone
 
 from peel.audit.models import AuditEvent
-from peel.process.testing import PASSWORD, file_report
+from peel.process.testing import file_report
 from peel.workqueue.actions import (
     NotYourItem,
     do_get_work,
@@ -97,11 +96,11 @@ def test_a_parked_item_waits_for_its_follow_up_then_returns_to_the_queue(
     assert actions[-3:] == ["work.parked", "work.follow_up_due", "work.allocated"]
 
 
-def test_the_review_page_offers_hand_back_and_park(client: Client, operator: Any) -> None:
+def test_the_review_page_offers_hand_back_and_park(staff_client, operator: Any) -> None:
     file_report()
     item = do_get_work(operator)
     assert item is not None
-    client.login(username=operator.username, password=PASSWORD)
+    client = staff_client(operator)
     page = client.get(f"/staff/work/{item.pk}/").content.decode()
     assert (
         f'data-heartbeat-url="/staff/work/{item.pk}/heartbeat/"' in page and "heartbeat.js" in page

@@ -5,13 +5,12 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.test import Client
 from django.utils import timezone
 
 from peel.accounts.models import Team
 from peel.audit.actors import Robot
 from peel.audit.models import AuditEvent
-from peel.process.testing import PASSWORD, file_report
+from peel.process.testing import file_report
 from peel.workqueue.actions import (
     do_enqueue,
     do_get_work,
@@ -27,11 +26,6 @@ def referral(grade: str = "AMBER") -> WorkItem:
     return do_enqueue(
         Robot("test"), WorkKind.SAFEGUARDING_REFERRAL, grade, summary="School concern"
     )
-
-
-def login(client: Client, user) -> Client:
-    assert client.login(username=user.username, password=PASSWORD)
-    return client
 
 
 def test_operators_are_never_handed_safeguarding_referrals(operator) -> None:
@@ -89,32 +83,32 @@ def test_routing_a_held_item_to_another_team_puts_it_on_their_queue(supervisor, 
 
 
 class TestQueuePage:
-    def test_filters_narrow_the_queue(self, client, supervisor) -> None:
+    def test_filters_narrow_the_queue(self, staff_client, supervisor) -> None:
         review = file_report()
         ref = referral("RED")
-        page = login(client, supervisor)
+        page = staff_client(supervisor)
         body = page.get("/staff/queue/", {"kind": "safeguarding_referral"}).content.decode()
         assert f'data-item="{ref.pk}"' in body and review.reference not in body
         hub = Team.objects.get(slug="safeguarding-hub").pk
         body = page.get("/staff/queue/", {"team": hub, "grade": "P4"}).content.decode()
         assert "No open items match." in body
 
-    def test_the_count_of_what_will_breach_in_the_next_hour(self, client, supervisor) -> None:
+    def test_the_count_of_what_will_breach_in_the_next_hour(self, staff_client, supervisor) -> None:
         soon = file_report()
         file_report(people=[])
         WorkItem.objects.filter(report=soon).first().deadlines.filter(name="Picked up").update(
             due_at=timezone.now() + dt.timedelta(minutes=20)
         )
-        body = login(client, supervisor).get("/staff/queue/?partial=1").content.decode()
+        body = staff_client(supervisor).get("/staff/queue/?partial=1").content.decode()
         assert 'data-testid="count-next-hour">1<' in body
         assert "<html" not in body  # the live fragment only
 
     def test_bulk_escalate_applies_to_each_selected_item_and_reports_refusals(
-        self, client, supervisor
+        self, staff_client, supervisor
     ) -> None:
         a, b = (WorkItem.objects.get(report=file_report(people=[])) for _ in range(2))
         urgent = WorkItem.objects.get(report=file_report(immediate_danger=True, people=[]))
-        response = login(client, supervisor).post(
+        response = staff_client(supervisor).post(
             "/staff/queue/bulk/",
             {"items": [a.pk, b.pk, urgent.pk], "action": "escalate", "grade": "P2",
              "reason": "Linked series of thefts"},
@@ -128,17 +122,17 @@ class TestQueuePage:
         ) == {"P2"}
         assert AuditEvent.objects.filter(action="work.escalated").count() == 2
 
-    def test_a_bulk_action_without_a_reason_changes_nothing(self, client, supervisor) -> None:
+    def test_a_bulk_action_without_a_reason_changes_nothing(self, staff_client, supervisor) -> None:
         item = WorkItem.objects.get(report=file_report())
-        login(client, supervisor).post(
+        staff_client(supervisor).post(
             "/staff/queue/bulk/", {"items": [item.pk], "action": "escalate", "grade": "P1"}
         )
         item.refresh_from_db()
         assert item.grade == "P4"
 
-    def test_operators_cannot_use_bulk_actions(self, client, operator) -> None:
+    def test_operators_cannot_use_bulk_actions(self, staff_client, operator) -> None:
         item = WorkItem.objects.get(report=file_report())
-        response = login(client, operator).post(
+        response = staff_client(operator).post(
             "/staff/queue/bulk/",
             {"items": [item.pk], "action": "return", "reason": "x"},
         )
@@ -147,10 +141,10 @@ class TestQueuePage:
 
 class TestTaskPage:
     def test_the_hub_works_a_referral_and_records_what_was_done(
-        self, client, safeguarding_officer
+        self, staff_client, safeguarding_officer
     ) -> None:
         report = file_report(victim_under_18=True)
-        page = login(client, safeguarding_officer)
+        page = staff_client(safeguarding_officer)
         response = page.post("/staff/get-work/")
         item = WorkItem.objects.get(report=report, kind=WorkKind.SAFEGUARDING_REFERRAL)
         assert response["Location"] == f"/staff/task/{item.pk}/"
