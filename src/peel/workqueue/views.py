@@ -13,7 +13,12 @@ from django.utils import timezone
 from peel.accounts.requests import staff_user
 from peel.core.access_rules import staff
 from peel.core.formerrors import field_messages
-from peel.reports.access import get_report_for_user, restricted_not_shown, visible_related
+from peel.reports.access import (
+    get_report_for_user,
+    read_related,
+    restricted_not_shown,
+    visible_related,
+)
 from peel.reports.contact import contact_panel
 from peel.workqueue.actions import (
     OPEN_STATUSES,
@@ -80,10 +85,15 @@ def queue(request: HttpRequest) -> HttpResponse:
     chosen = filters.cleaned_data if filters.is_valid() else {}
     items = filtered_items(chosen, now)
     # Rows name reports, so only those the supervisor may read are listed; items of reports
-    # restricted to a team they are not in are only counted. (The queue shows a reference and
-    # a summary, not the report, and refreshes every few seconds: listing is not logged as a
-    # read; opening the report is.)
-    rows = list(visible_related(request.user, items)[: QUEUE_PAGE_ROWS + 1])
+    # restricted to a team they are not in are only counted. Loading the page logs a read of
+    # each report listed (one insert); the live refresh every few seconds shows the same rows
+    # to the same person and is not logged again.
+    if request.GET.get("partial"):
+        rows = list(visible_related(request.user, items)[: QUEUE_PAGE_ROWS + 1])
+    else:
+        rows = read_related(
+            request.user, items, "report", "supervisor's queue", limit=QUEUE_PAGE_ROWS + 1
+        )
     context = {
         "filters": filters,
         "rows": rows[:QUEUE_PAGE_ROWS],

@@ -4,11 +4,13 @@ may do it."""
 from __future__ import annotations
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from peel.accounts.actions import do_create_user
 from peel.accounts.models import Team
 from peel.audit.actors import TEST
-from peel.audit.models import AuditEvent
+from peel.audit.models import AccessEvent, AuditEvent
 from peel.process.testing import PASSWORD, file_report
 from peel.reports.actions import do_restrict_report
 from peel.workqueue.actions import do_enqueue, do_get_work, do_reassign_item, do_route_item
@@ -122,3 +124,19 @@ def test_work_nobody_in_the_team_may_do_is_flagged_in_its_routing_event(
     item = WorkItem.objects.get(report=report)
     routed = AuditEvent.objects.get(action="work.routed", object_id=str(item.pk))
     assert routed.after["no_member_may_do_it"] is True  # ivy may not review reports
+
+
+def test_loading_the_queue_page_logs_a_read_of_each_report_listed_and_no_other(
+    client, supervisor, standards
+) -> None:
+    shown, secret = file_report(), file_report()
+    do_restrict_report(supervisor, secret, standards, "About a serving officer")
+    client.force_login(supervisor)
+    with CaptureQueriesContext(connection) as queries:
+        client.get("/staff/queue/")
+    logged = AccessEvent.objects.filter(user=supervisor, purpose="supervisor's queue")
+    assert sorted(logged.values_list("object_id", flat=True)) == [str(shown.pk)]
+    inserts = [q for q in queries.captured_queries if 'INSERT INTO "audit_accessevent"' in q["sql"]]
+    assert len(inserts) == 1
+    client.get("/staff/queue/?partial=1")  # the live refresh shows the same rows again
+    assert logged.count() == 1
