@@ -99,6 +99,8 @@ EVENTS: dict[str, str] = {
     "work.reassigned": "A supervisor gave a work item to a named person.",
     "work.referral_already_open": "A safeguarding referral was asked for while one was open.",
     "work.regraded": "A work item took a new grade after its report was re-scored.",
+    "work.reservation_released": "A work item kept for someone went to anyone in its team, "
+    "because they left the team.",
     "work.returned": "A supervisor put a held or parked work item back on the queue.",
     "work.routed": "A supervisor sent a work item to another team's queue.",
     "work.task_note": "A note was added to a work item.",

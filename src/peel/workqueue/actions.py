@@ -722,3 +722,26 @@ def do_refer_to_safeguarding(
             after={"requested_grade": grade, "grade": existing.grade, "reason": summary[:300]},
         )  # fmt: skip
     return existing, False
+
+
+# ---- Someone leaves a team --------------------------------------------------------------------
+
+
+def do_release_reservations(actor: Actor, user: User, team_ids: set[int]) -> int:
+    """Items kept for this person on the queues of teams they have just left go to anyone in
+    the team: kept for someone who no longer serves that queue, they would wait forever (or
+    reach them from a team they have left)."""
+    released = 0
+    with transaction.atomic():
+        kept = WorkItem.objects.select_for_update().filter(
+            reserved_for=user, status=WorkStatus.QUEUED, team_id__in=team_ids
+        )
+        for item in kept:
+            item.reserved_for = None
+            item.save(update_fields=["reserved_for"])
+            audit.record(
+                actor, "work.reservation_released", item,
+                {"reserved_for": user.pk}, {"reserved_for": None, "left_team": item.team_id},
+            )  # fmt: skip
+            released += 1
+    return released
