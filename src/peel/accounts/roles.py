@@ -34,23 +34,23 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "triage.record_dash",
         "reports.view_any_report",
     ],
+    # Need to know: despatchers, investigators and records officers read the report of the item
+    # they hold (the work queue's grant), not any report. Safeguarding staff research a
+    # person's history across reports, so they may read any report not restricted from them.
     # Reviews records that are due under MOPI (keep, or dispose of with a reason).
     "records_officer": [
         "workqueue.get_work",
         "workqueue.work_retention",
-        "reports.view_any_report",
     ],
     # Sends officers to reports that need attendance (the deployment items decisions create).
     "despatcher": [
         "workqueue.get_work",
         "workqueue.work_deployment",
-        "reports.view_any_report",
     ],
     # The investigation unit's allocator: takes each recorded crime and assigns it.
     "investigator": [
         "workqueue.get_work",
         "workqueue.work_investigation",
-        "reports.view_any_report",
     ],
     # Sees figures, never decides; a later issue gives analysts their dashboards.
     "analyst": ["robots.view_robots"],
