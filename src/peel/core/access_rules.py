@@ -24,7 +24,8 @@ from typing import Any, Literal, TypeVar
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponseNotAllowed
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 
 Who = Literal["public", "reference_holder", "api_client", "staff", "admin_site"]
 View = TypeVar("View", bound=Callable[..., Any])
@@ -64,6 +65,13 @@ def _methods(methods: Iterable[str]) -> tuple[str, ...]:
     return (*found, "HEAD") if "GET" in found and "HEAD" not in found else found
 
 
+def _not_allowed(request: HttpRequest, methods: tuple[str, ...]) -> HttpResponse:
+    """405 with the Allow header and the site's own page (someone followed a form's address)."""
+    response = render(request, "405.html", status=405)
+    response["Allow"] = ", ".join(methods)
+    return response
+
+
 def _declare(rule: Rule) -> Callable[[View], View]:
     def decorate(view: View) -> View:
         @functools.wraps(view)
@@ -74,7 +82,7 @@ def _declare(rule: Rule) -> Callable[[View], View]:
                 if not request.user.has_perms(rule.permissions):
                     raise PermissionDenied
             if request.method not in rule.methods:
-                return HttpResponseNotAllowed(rule.methods)
+                return _not_allowed(request, rule.methods)
             return view(request, *args, **kwargs)
 
         enforced.peel_rule = rule  # type: ignore[attr-defined]

@@ -61,6 +61,13 @@ def test_a_method_the_view_did_not_declare_is_refused_even_for_the_right_user(
     assert ask("POST", AnonymousUser(), open_page).status_code == 405
 
 
+def test_a_form_address_opened_directly_gets_the_sites_own_page(staff_client: Any) -> None:
+    """Found by a new user: a GET of a POST-only address gave a blank browser error."""
+    response = staff_client("auditor").get("/staff/audit/verify/")
+    assert response.status_code == 405 and response["Allow"] == "POST"
+    assert "This page cannot be used that way" in response.content.decode()
+
+
 def test_a_rule_that_cannot_mean_anything_is_refused_when_declared() -> None:
     with pytest.raises(ValueError, match="holder=True"):
         staff(or_permission="reports.view_any_report")
