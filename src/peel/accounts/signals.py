@@ -12,6 +12,7 @@ Passwords: the hash is never written; a changed hash is one `auth.password_chang
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.apps import apps
@@ -84,7 +85,7 @@ def _saved(
         return
     old_fields, old_password = remembered
     new_fields = _fields(instance)
-    changed = [name for name in new_fields if new_fields[name] != old_fields.get(name)]
+    changed = [name for name in new_fields if not _same(old_fields.get(name), new_fields[name])]
     if changed:
         do_audit_admin_change(
             actor, "admin.changed", instance,
@@ -94,6 +95,19 @@ def _saved(
     if isinstance(instance, User) and instance.password != old_password:
         by = "themselves" if actor.pk == instance.pk else actor.get_username()
         do_audit_admin_change(actor, "auth.password_changed", instance, after={"changed_by": by})
+
+
+def _same(before: Any, after: Any) -> bool:
+    """Equal, or a time the admin's form only cut to the whole second (its date and time
+    widgets drop microseconds from a field nobody touched, such as date_joined)."""
+    if before == after:
+        return True
+    if isinstance(before, dt.datetime) and isinstance(after, dt.datetime):
+        return before.replace(microsecond=0) == after.replace(microsecond=0) and 0 in (
+            before.microsecond,
+            after.microsecond,
+        )
+    return False
 
 
 def _deleted(sender: type[models.Model], instance: models.Model, **kwargs: Any) -> None:

@@ -5,16 +5,19 @@ from __future__ import annotations
 
 import csv
 import json
+from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib import messages
+from django.contrib.auth.models import Group
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 
+from peel.accounts.models import Team, User
 from peel.accounts.requests import staff_user
 from peel.audit.events import EVENTS, describe
 from peel.audit.log import record_search
@@ -160,16 +163,30 @@ def _subject(object_type: str, object_id: str) -> Report | Person | None:
     return None
 
 
+# Staff records an auditor meets in the admin's events, named as people know them.
+_NAMED: dict[str, tuple[type[Any], str]] = {
+    "accounts.user": (User, "username"),
+    "accounts.team": (Team, "name"),
+    "auth.group": (Group, "name"),
+}
+
+
 def _rows(query: Search, events: list[Any]) -> list[Row]:
-    """Label each row's object: a report by its reference, a person by name."""
-    ids: dict[str, set[int]] = {"reports.report": set(), "reports.person": set()}
+    """Label each row's object: a report by its reference, a person by name, an account by its
+    username, a team or role by its name (one query per kind of object on the page)."""
+    ids: dict[str, set[int]] = defaultdict(set)
     for event in events:
-        if event.object_type in ids and event.object_id.isdigit():
+        if event.object_id.isdigit():
             ids[event.object_type].add(int(event.object_id))
     references = dict(
         Report.objects.filter(pk__in=ids["reports.report"]).values_list("pk", "reference")
     )
     people = {p.pk: str(p) for p in Person.objects.filter(pk__in=ids["reports.person"])}
+    names = {
+        object_type: dict(model.objects.filter(pk__in=ids[object_type]).values_list("pk", field))
+        for object_type, (model, field) in _NAMED.items()
+        if ids[object_type]
+    }
     rows = []
     for event in events:
         pk = int(event.object_id) if event.object_id.isdigit() else None
@@ -180,6 +197,9 @@ def _rows(query: Search, events: list[Any]) -> list[Row]:
             object_search = {"log": query.log, "report": references[pk]}
         elif event.object_type == "reports.person" and pk in people:
             label = f"{people[pk]} (person {pk})"
+        elif pk in names.get(event.object_type, {}):
+            kind = event.object_type.split(".")[1]
+            label = f"{names[event.object_type][pk]} ({kind} {pk})"
         elif event.object_type == "audit.search":
             label, object_search = "the audit pages", {}
         who = event.actor_label if isinstance(event, AuditEvent) else _reader(event)

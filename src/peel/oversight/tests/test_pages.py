@@ -269,3 +269,18 @@ def test_results_come_a_page_at_a_time_newest_first(
     second = client.get(f"{SEARCH}?{first.context['next_page']}")
     assert _event_ids(second) == newest[2:4]
     assert second.context["previous_page"] == "log=audit&page=1"
+
+
+def test_an_account_changed_in_the_admin_is_named_by_its_username(
+    auditor: User, operator: User
+) -> None:
+    """Found by a new user: the results named the account only as "accounts.user 2"."""
+    team = Team.objects.create(slug="hub-x", name="Hub X")
+    with transaction.atomic():
+        audit.record(TEST, "admin.members_changed", operator, after={"relation": "teams"})
+        audit.record(TEST, "admin.changed", team, after={"name": "Hub X"})
+    response = _client(auditor).get(SEARCH, {"log": "audit", "action": "admin.members_changed"})
+    labels = [row.object_label for row in response.context["rows"]]
+    assert labels == [f"{operator.username} (user {operator.pk})"]
+    response = _client(auditor).get(SEARCH, {"log": "audit", "action": "admin.changed"})
+    assert [row.object_label for row in response.context["rows"]] == [f"Hub X (team {team.pk})"]
