@@ -328,6 +328,8 @@ def _items(
             if entity.kind in PERSON_KINDS or entity.kind in ("incident", "submission"):
                 continue
             item = _item(entity, reason, taken)
+            if _says_there_is_none(entity, reason, item):
+                continue  # "Is there any evidence?" "No": the answer is kept, no item is made
             items.append(item)
             vrm = entity.attributes.get("vehicleVRM")
             if entity.kind == "vehicle" and isinstance(vrm, str) and vrm:
@@ -338,6 +340,16 @@ def _items(
                 except InvalidIdentifier:
                     flags.append(f"{entity.id}: {vrm!r} is not a valid registration mark.")
     return items, vehicles
+
+
+def _says_there_is_none(entity: Entity, reason: str, item: ItemDraft) -> bool:
+    """An evidence object that only answers "no evidence at scene": listing it as an item of
+    evidence would tell the operator and the legacy record the opposite of what was said."""
+    return (
+        reason == "incidentEvidence"
+        and entity.attributes.get("evidenceAtScene") is False
+        and not (item.description or item.identifiers or item.value)
+    )
 
 
 def _item(entity: Entity, reason: str, taken: Taken) -> ItemDraft:

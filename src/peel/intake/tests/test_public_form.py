@@ -80,6 +80,16 @@ def test_a_full_report_becomes_a_canonical_report_on_the_queue(client: Client) -
     )
 
 
+def test_no_evidence_makes_no_item_of_evidence(client: Client) -> None:
+    """Found by a new user: "Is there any evidence?" "No" showed (and went to the legacy
+    record) as an item of incident evidence. The answer itself is still shown."""
+    send_report(client, evidenceAtScene="no", evidenceAtSceneDetails="")
+    report = Report.objects.get()
+    assert not Item.objects.filter(report=report, link_reason="incidentEvidence").exists()
+    evidence = [o for o in report.other_information if "evidence" in o["label"].lower()]
+    assert [o["value"] for o in evidence] == ["No"], report.other_information
+
+
 def test_the_answers_and_the_document_are_kept_as_evidence(client: Client) -> None:
     send_report(client)
     submission = Submission.objects.get()
