@@ -3,18 +3,13 @@
 from __future__ import annotations
 
 import re
-import threading
-from collections.abc import Iterator
-from email import message_from_bytes
 from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
 from django.test import Client
 
 from peel.audit.models import AccessEvent
 from peel.intake.models import Submission
-from peel.intake.tests.imap_server import free_port
 from peel.intake.tests.walker import send_report
 from peel.notifications.actions import send_pending
 from peel.notifications.models import EmailStatus, OutboundEmail
@@ -32,39 +27,14 @@ def _people_take_their_time(settings: Any) -> None:
     settings.PEEL = {**settings.PEEL, "FORM_MIN_SECONDS": 0}
 
 
-class Inbox:
-    def __init__(self) -> None:
-        self.messages: list[Any] = []
-        self.lock = threading.Lock()
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        with self.lock:
-            self.messages.append((envelope.rcpt_tos, message_from_bytes(envelope.content)))
-        return "250 Message accepted for delivery"
-
-
-@pytest.fixture
-def smtp_server(settings: Any) -> Iterator[Inbox]:
-    """A real SMTP server (aiosmtpd) on a free loopback port, and Peel pointed at it."""
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", controller.port
-    try:
-        yield inbox
-    finally:
-        controller.stop()
-
-
 def test_a_receipt_is_emailed_through_smtp_after_the_report_is_filed(
-    client: Client, smtp_server: Inbox, django_capture_on_commit_callbacks: Any
+    client: Client, smtp_inbox: Any, django_capture_on_commit_callbacks: Any
 ) -> None:
     with django_capture_on_commit_callbacks(execute=True):
         send_report(client, emailReceipt="yes")
     report = Report.objects.get()
-    assert len(smtp_server.messages) == 1
-    recipients, message = smtp_server.messages[0]
+    assert len(smtp_inbox.messages) == 1
+    recipients, message = smtp_inbox.messages[0]
     assert recipients == ["joan.barker@example.org"]
     assert report.reference in message["Subject"]
     body = message.get_payload()
@@ -74,13 +44,13 @@ def test_a_receipt_is_emailed_through_smtp_after_the_report_is_filed(
 
 
 def test_no_email_when_the_reporter_says_it_is_not_safe(
-    client: Client, smtp_server: Inbox, django_capture_on_commit_callbacks: Any
+    client: Client, smtp_inbox: Any, django_capture_on_commit_callbacks: Any
 ) -> None:
     with django_capture_on_commit_callbacks(execute=True):
         send_report(client, emailReceipt="no")
     assert (
         Report.objects.count() == 1
-        and smtp_server.messages == []
+        and smtp_inbox.messages == []
         and OutboundEmail.objects.count() == 0
     )
 
