@@ -26,6 +26,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "triage.record_dash",
         "triage.manage_rules",
         "reports.view_any_report",
+        "reports.restrict_report",
         "intake.manage_quarantine",
     ],
     "safeguarding": [
@@ -66,6 +67,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "triage.manage_rules",
         "intake.manage_quarantine",
         "reports.view_any_report",
+        "reports.restrict_report",
         "audit.view_auditevent",
         "audit.view_accessevent",
     ],

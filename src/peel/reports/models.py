@@ -96,7 +96,10 @@ class Report(models.Model):
     objects = ReportQuerySet.as_manager()
 
     class Meta:
-        permissions = [("view_any_report", "Can read any report, not only the one in hand")]
+        permissions = [
+            ("view_any_report", "Can read any report, not only the one in hand"),
+            ("restrict_report", "Can restrict a report to one team"),
+        ]
 
     def __str__(self) -> str:
         return self.reference

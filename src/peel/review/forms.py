@@ -4,6 +4,7 @@ from typing import Any
 
 from django import forms
 
+from peel.accounts.models import Team
 from peel.review.actions import REFERRAL_GRADES, DecisionInput, deploy_grade_choices
 from peel.review.choices import CrimeFlag, NextAction, Outcome
 from peel.review.reference import incident_codes, offences
@@ -125,6 +126,18 @@ class DecisionForm(forms.Form):
 class MergeForm(forms.Form):
     duplicate = forms.IntegerField(widget=forms.HiddenInput)
     reason = forms.CharField(label="Why these are the same incident", max_length=1000)
+
+
+class RestrictForm(forms.Form):
+    """Make a report visible to one team only (a report about a colleague, say), or lift that."""
+
+    team = forms.ModelChoiceField(
+        queryset=Team.objects.order_by("name"),
+        required=False,
+        empty_label="No team: everyone who may read reports",
+        label="Only this team may see the report",
+    )
+    reason = forms.CharField(label="Why (kept in the audit log)", max_length=300)
 
 
 class ReasonForm(forms.Form):

@@ -8,6 +8,7 @@ urlpatterns = [
     path("staff/work/<int:item_id>/merge/", views.merge_duplicate, name="merge-duplicate"),
     path("staff/merges/<int:merge_id>/undo/", views.undo_merge, name="undo-merge"),
     path("staff/reports/<int:report_id>/", views.report_detail, name="report-detail"),
+    path("staff/reports/<int:report_id>/restrict/", views.restrict_report, name="restrict-report"),
     path(
         "staff/reports/<int:report_id>/attachments/<int:number>/",
         views.report_attachment,

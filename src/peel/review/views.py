@@ -19,6 +19,7 @@ from peel.reports.access import (
     restricted_not_shown,
     visible_related,
 )
+from peel.reports.actions import do_restrict_report
 from peel.reports.contact import contact_panel
 from peel.reports.display import RISK_ANSWERS
 from peel.reports.models import Report
@@ -35,7 +36,14 @@ from peel.review.actions import (
 from peel.review.choices import CrimeFlag, NextAction, Verdict
 from peel.review.duplicates import possible_duplicates
 from peel.review.evidence import attachment_bytes, attachments, rendered_pdf
-from peel.review.forms import CheckForm, DecisionForm, MergeForm, ReasonForm, SampleForm
+from peel.review.forms import (
+    CheckForm,
+    DecisionForm,
+    MergeForm,
+    ReasonForm,
+    RestrictForm,
+    SampleForm,
+)
 from peel.review.linked import linked_records
 from peel.review.models import QualityCheck, ReportMerge
 from peel.review.reference import suggest_category, suggest_offence
@@ -124,8 +132,35 @@ def report_detail(request: HttpRequest, report_id: int) -> HttpResponse:
             ),
             "duplicate",
         ).select_related("kept", "duplicate"),
+        "restrict_form": RestrictForm(initial={"team": report.restricted_to_id}),
     }
     return render(request, "review/report_detail.html", context)
+
+
+@staff("reports.restrict_report", "reports.view_any_report", methods=("POST",))
+def restrict_report(request: HttpRequest, report_id: int) -> HttpResponse:
+    """Restrict a report to one team, or lift the restriction. Its open work follows the
+    report (reports.actions.do_restrict_report); outside the team it is then only a count."""
+    report = get_report_for_user(request.user, report_id, purpose="restrict report")
+    form = RestrictForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose a team (or none) and say why.")
+        return redirect("report-detail", report_id=report.pk)
+    team = form.cleaned_data["team"]
+    do_restrict_report(staff_user(request), report, team, form.cleaned_data["reason"])
+    if not may_read_report(request.user, report):
+        messages.success(
+            request,
+            f"{report.reference} is now restricted to {team.name}: you are not in that team, "
+            "so it no longer shows to you.",
+        )
+        return redirect("staff-home")
+    messages.success(
+        request,
+        f"{report.reference} is restricted to {team.name}." if team else
+        f"{report.reference} is no longer restricted.",
+    )  # fmt: skip
+    return redirect("report-detail", report_id=report.pk)
 
 
 @staff("review.record_decision", holder=True, methods=("GET", "POST"))
