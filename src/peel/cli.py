@@ -12,7 +12,6 @@ from __future__ import annotations
 import os
 import sys
 
-
 # Files Peel creates (the SQLite database and its -wal/-shm, evidence, sent mail, robot
 # captures, the generated key) are readable by the service account only: rw------- and rwx------.
 PRIVATE_UMASK = 0o077

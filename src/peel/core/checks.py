@@ -83,9 +83,7 @@ def content_security_policy(app_configs: Any = None, **kwargs: Any) -> list[Chec
             continue
         values = directives.get(name)
         if values is None:
-            problems.append(
-                Error(f"The Content-Security-Policy has no {name}.", id="peel.E006")
-            )
+            problems.append(Error(f"The Content-Security-Policy has no {name}.", id="peel.E006"))
             continue
         loose = [v for v in values if v in UNSAFE_SOURCES]
         if loose:
