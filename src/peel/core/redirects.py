@@ -34,7 +34,23 @@ def is_safe_path(url: str, *, require_https: bool = False) -> bool:
 def safe_next(request: HttpRequest, fallback: str, *, field: str = "next") -> str:
     """The request's `field` (POST first, then GET) when it is a path on this site, else
     `fallback` (a URL name, or a path)."""
+    return next_path(request, field) or resolve_url(fallback)
+
+
+def next_path(request: HttpRequest, field: str = "next") -> str:
+    """The request's `field` (POST first, then GET) when it is a path on this site, else ""."""
     wanted = request.POST.get(field) or request.GET.get(field) or ""
-    if is_safe_path(wanted, require_https=request.is_secure()):
-        return wanted
-    return resolve_url(fallback)
+    return wanted if is_safe_path(wanted, require_https=request.is_secure()) else ""
+
+
+class SafeNextMixin:
+    """For Django's class-based auth views (LoginView, LogoutView, and views built on them):
+    their `next` goes through the same rule, so this site's own absolute URL is refused too
+    (Django's own check accepts any URL on the request's host)."""
+
+    request: HttpRequest
+    redirect_field_name: str
+
+    def get_redirect_url(self) -> str:
+        """The `next` to follow, or "" (then the view's default page)."""
+        return next_path(self.request, self.redirect_field_name)
