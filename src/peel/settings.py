@@ -385,3 +385,14 @@ PERMISSIONS_POLICY: dict[str, list[str]] = {
 PERMISSIONS_POLICY.update(
     {"publickey-credentials-create": ["self"], "publickey-credentials-get": ["self"]}
 )
+
+# PEEL_LOG_FILE: also write the log to this file (reopened when logrotate moves it); default
+# none, the console only. Like everything Peel writes, it is created rw------- (peel.cli's umask).
+if _log_file := os.environ.get("PEEL_LOG_FILE", ""):
+    LOGGING["handlers"]["file"] = {
+        "class": "logging.handlers.WatchedFileHandler",
+        "filename": _log_file,
+        "formatter": "timed",
+    }
+    LOGGING["formatters"] = {"timed": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}}
+    LOGGING["root"]["handlers"].append("file")

@@ -9,6 +9,8 @@ production).
 from __future__ import annotations
 
 import os
+import stat
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -70,7 +72,31 @@ def production_configuration(app_configs: Any = None, **kwargs: Any) -> list[Che
                 id="peel.E005",
             )
         )
+    problems.extend(_open_folders())
     return problems
+
+
+def _open_folders() -> list[CheckMessage]:
+    """Folders holding personal data that other accounts on the server can read or enter (files
+    made by Peel are private through its umask; these may predate it or be made by hand)."""
+    folders = {settings.VAR_DIR, settings.EVIDENCE_DIR}
+    database = settings.DATABASES["default"]
+    if database["ENGINE"] == "django.db.backends.sqlite3":
+        folders.add(Path(database["NAME"]).parent)
+    if getattr(settings, "EMAIL_FILE_PATH", None):
+        folders.add(Path(settings.EMAIL_FILE_PATH))
+    open_ = sorted(
+        str(f) for f in map(Path, folders) if f.is_dir() and stat.S_IMODE(f.stat().st_mode) & 0o077
+    )
+    if not open_:
+        return []
+    return [
+        Warning(
+            f"Other accounts on this server can open {', '.join(open_)}.",
+            hint="chmod 700 each (and chown it to the service account).",
+            id="peel.W009",
+        )
+    ]
 
 
 @register(Tags.security)
