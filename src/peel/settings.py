@@ -375,7 +375,8 @@ CONTENT_SECURITY_POLICY = {
 PERMISSIONS_POLICY: dict[str, list[str]] = {
     feature: []
     for feature in (
-        "accelerometer", "ambient-light-sensor", "autoplay", "bluetooth", "browsing-topics",
+        # Features Chromium knows (it logs an error for any other name in the header).
+        "accelerometer", "autoplay", "browsing-topics",
         "camera", "display-capture", "encrypted-media", "geolocation", "gyroscope", "hid",
         "idle-detection", "magnetometer", "microphone", "midi", "payment", "screen-wake-lock",
         "serial", "usb", "xr-spatial-tracking",
