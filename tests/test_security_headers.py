@@ -274,8 +274,9 @@ def _write_table(rows: list[tuple[str, str, str, Any]]) -> None:
             csp_cell = f"`{csp}`"
         pp = response.get("Permissions-Policy", "")
         permissions = permissions or pp
+        shown = "/" + (_short(route.lstrip("/")) if route else "")
         lines.append(
-            f"| `/{_short(route.lstrip('/'))}` | {role}{' (POST)' if method == 'POST' else ''} | "
+            f"| `{shown}` | {role}{' (POST)' if method == 'POST' else ''} | "
             f"{response.status_code} | {csp_cell} | {_short(response.get('Cache-Control', ''))} | "
             f"{'all off (P)' if pp == permissions else _short(pp)} | "
             f"{_short(response.get('Cross-Origin-Opener-Policy', ''))} | "
