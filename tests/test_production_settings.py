@@ -150,3 +150,44 @@ def test_hsts_can_be_tuned_and_development_sends_none(tmp_path: Path) -> None:
     development = probe(tmp_path, PEEL_ALLOWED_HOSTS="peel.example.police.uk")
     assert development["plain"][0] == 200 and development["hsts"] == ""
     assert development["csrf_cookie"][0] == "csrftoken"
+
+
+def _through_waitress(trusted_proxy: str) -> dict[str, str]:
+    """A request with X-Forwarded-Proto and -For, from 127.0.0.1, through waitress configured as
+    `peel serve` configures it behind a proxy; what the application saw."""
+    import threading
+    import urllib.request
+
+    from django.test import override_settings
+    from waitress import create_server
+
+    from peel.process.management.commands.serve import proxy_options
+
+    def app(environ: dict[str, Any], start_response: Any) -> list[bytes]:
+        start_response("200 OK", [("Content-Type", "application/json")])
+        seen = {k: environ.get(k, "") for k in ("wsgi.url_scheme", "REMOTE_ADDR")}
+        return [json.dumps(seen).encode()]
+
+    with override_settings(BEHIND_PROXY=True, TRUSTED_PROXY=trusted_proxy):
+        server = create_server(app, host="127.0.0.1", port=0, **proxy_options())
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{server.effective_port}/",
+            headers={"X-Forwarded-Proto": "https", "X-Forwarded-For": "203.0.113.7"},
+        )
+        with urllib.request.urlopen(request, timeout=10) as answer:  # noqa: S310 - loopback
+            seen: dict[str, str] = json.loads(answer.read())
+    finally:
+        server.close()
+    return seen
+
+
+def test_peel_serve_believes_forwarded_headers_from_the_proxy_and_nobody_else() -> None:
+    """Behind the proxy, HTTPS and the client's address come through (per-address limits see
+    the client, not the proxy); a caller that is not the proxy cannot claim either."""
+    assert _through_waitress("127.0.0.1") == {
+        "wsgi.url_scheme": "https", "REMOTE_ADDR": "203.0.113.7",
+    }  # fmt: skip
+    assert _through_waitress("192.0.2.1") == {"wsgi.url_scheme": "http", "REMOTE_ADDR": "127.0.0.1"}

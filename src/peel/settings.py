@@ -345,8 +345,13 @@ SECURE_HSTS_PRELOAD = _flag("PEEL_HSTS_PRELOAD", HTTPS)
 # client sent). Only then is that header believed: without such a proxy, any client could send
 # "X-Forwarded-Proto: https" over plain HTTP and be taken for a secure request (no redirect to
 # HTTPS, secure cookies handed over plain HTTP).
-if _flag("PEEL_BEHIND_PROXY"):
+BEHIND_PROXY = _flag("PEEL_BEHIND_PROXY")
+if BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# With PEEL_BEHIND_PROXY, the proxy's address (or "*" for any, e.g. a container network):
+# `peel serve` (waitress) takes the scheme and the client's address (X-Forwarded-Proto, -For)
+# from it only, and strips those headers from anyone else. Default: a proxy on this machine.
+TRUSTED_PROXY = os.environ.get("PEEL_TRUSTED_PROXY", "127.0.0.1")
 # Origins (https://peel.force.police.uk) trusted for forms posted through a proxy that rewrites
 # the host; comma-separated, default none (same-origin posts need nothing).
 CSRF_TRUSTED_ORIGINS = _list("PEEL_CSRF_TRUSTED_ORIGINS")
