@@ -151,7 +151,8 @@ def test_every_page_sends_the_policies_to_every_role_that_opens_it(
     wrong: list[str] = []
     rows: list[tuple[str, str, str, Any]] = []
     unopened: list[str] = []
-    for page in all_pages():
+    checked, pages = 0, all_pages()
+    for page in pages:
         rule = rule_of(page.view)
         assert rule is not None, f"{page.route} declares no rule (the permission matrix says so)"
         url = url_of(page, world, admin_ids)
@@ -163,6 +164,7 @@ def test_every_page_sends_the_policies_to_every_role_that_opens_it(
                 continue
             data = world["reporter_key"] if role == REPORTER else {}
             response = _open(clients[role], method, url, data)
+            checked += 1
             for problem in problems_with(page, response):
                 wrong.append(f"{method} {url} as {role} ({response.status_code}): {problem}")
             first = first or (role, response)
@@ -173,6 +175,7 @@ def test_every_page_sends_the_policies_to_every_role_that_opens_it(
         # Anyone's refusal (the log-in page, a 403, a 404) is a page too: same protections.
         for role in (ANONYMOUS, "analyst"):
             response = _open(clients[role], "GET", url, {})
+            checked += 1
             for problem in problems_with(page, response):
                 wrong.append(f"GET {url} as {role} ({response.status_code}): {problem}")
         if not opened:
@@ -180,6 +183,7 @@ def test_every_page_sends_the_policies_to_every_role_that_opens_it(
             if first:  # in the table all the same, with the redirect or refusal it answered
                 rows.append((page.route, first[0], method, first[1]))
     _write_table(rows)
+    print(f"\nSecurity headers: {checked} answers from {len(pages)} URL patterns checked")
     assert not wrong, f"{len(wrong)} answers lack a protection:\n" + "\n".join(wrong)
     # Pages no role opened with a 200 are actions that answer with a redirect (a POST that
     # changes something, the admin's log-out...): their redirects were checked above. Views
