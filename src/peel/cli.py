@@ -12,8 +12,13 @@ from __future__ import annotations
 import os
 import sys
 
+# Files Peel creates (the SQLite database and its -wal/-shm, evidence, sent mail, robot
+# captures, the generated key) are readable by the service account only: rw------- and rwx------.
+PRIVATE_UMASK = 0o077
+
 
 def main(argv: list[str] | None = None) -> None:
+    os.umask(PRIVATE_UMASK)  # once, before settings create var/ or anything opens a file
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "peel.settings")
     from django.core.management import execute_from_command_line
 

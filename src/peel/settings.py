@@ -2,7 +2,8 @@
 
 DATABASE_URL     default: SQLite in WAL mode under var/ (no server needed)
 PEEL_VAR_DIR     where the SQLite database, evidence store and secret key live (default ./var)
-PEEL_SECRET_KEY  default: a random key generated once into var/secret_key (never in the repo)
+PEEL_SECRET_KEY  default: a random key generated once into var/secret_key (never in the repo);
+                 required when PEEL_ENVIRONMENT=production (see the transport block at the end)
 PEEL_DEBUG       "1" turns on Django's debug pages (never in production)
 PEEL_ALLOWED_HOSTS  comma-separated, default "127.0.0.1,localhost"
 """
@@ -15,19 +16,30 @@ from pathlib import Path
 from typing import Any
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent
 VAR_DIR = Path(os.environ.get("PEEL_VAR_DIR", Path.cwd() / "var")).resolve()
 VAR_DIR.mkdir(parents=True, exist_ok=True)
+if VAR_DIR.stat().st_uid == os.getuid():  # the database, evidence, mail, key: ours alone (15)
+    VAR_DIR.chmod(0o700)
 
 
 def _secret_key() -> str:
     if key := os.environ.get("PEEL_SECRET_KEY"):
         return key
+    if os.environ.get("PEEL_ENVIRONMENT", "").strip().lower() == "production":
+        # Never generated in production: a key made on one server breaks every session and
+        # signed link on the next, and a key on disk beside the database leaks with it.
+        raise ImproperlyConfigured(
+            "PEEL_SECRET_KEY is not set. In production (PEEL_ENVIRONMENT=production) the secret "
+            "key must come from the environment: set PEEL_SECRET_KEY to at least 50 random "
+            "characters, e.g. from `python -c 'import secrets; print(secrets.token_urlsafe(50))'`."
+        )
     key_file = VAR_DIR / "secret_key"
-    if not key_file.exists():
-        key_file.write_text(secrets.token_urlsafe(50))
-        key_file.chmod(0o600)
+    if not key_file.exists():  # created 0600, never readable by others even for a moment
+        with os.fdopen(os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as f:
+            f.write(secrets.token_urlsafe(50))
     return key_file.read_text().strip()
 
 
@@ -43,6 +55,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.forms",  # its widget templates, for Peel's form renderer below
+    "csp",  # django-csp: its checks of the policy setting (the middleware is below)
     "peel.core",
     "peel.accounts",
     "peel.audit",
@@ -60,7 +73,14 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Before WhiteNoise, so static files carry them too (an SVG or a file opened directly is a
+    # document as well); the policies are in the transport block at the end (issue 15).
+    "csp.middleware.CSPMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # After WhiteNoise, so static files (answered above) stay cacheable; every page Peel builds
+    # is `Cache-Control: no-store`: staff pages and the public form hold personal data.
+    "peel.core.middleware.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -260,7 +280,7 @@ else:
 EMAIL_TIMEOUT = 10
 DEFAULT_FROM_EMAIL = os.environ.get("PEEL_FROM_EMAIL", "Peel <no-reply@peel.invalid>")
 
-LOGGING = {
+LOGGING: dict[str, Any] = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
@@ -271,3 +291,114 @@ LOGGING = {
         "httpx": {"level": "WARNING"},
     },
 }
+
+# --- transport and browser (issue 15) ---
+# What a force must set in production is listed in docs/browser.md ("What a force sets").
+
+
+def _flag(name: str, default: bool = False) -> bool:
+    """An on/off setting: "1", "true", "yes" or "on" is on; unset or empty is the default."""
+    value = os.environ.get(name, "").strip().lower()
+    return default if not value else value in ("1", "true", "yes", "on")
+
+
+def _list(name: str) -> list[str]:
+    return [item.strip() for item in os.environ.get(name, "").split(",") if item.strip()]
+
+
+# "production" on a force's servers: an explicit switch, because nothing else can tell a live
+# server from a laptop (DEBUG off is also true of CI). Anything but the two names is refused, so
+# a typo ("prod") cannot quietly run a live service with development defaults.
+PEEL_ENVIRONMENT = os.environ.get("PEEL_ENVIRONMENT", "development").strip().lower()
+if PEEL_ENVIRONMENT not in ("development", "production"):
+    raise ImproperlyConfigured(
+        f"PEEL_ENVIRONMENT={PEEL_ENVIRONMENT!r}: use 'production' on a force's servers, "
+        "or 'development' (the default)."
+    )
+PRODUCTION = PEEL_ENVIRONMENT == "production"
+if PRODUCTION and DEBUG:  # debug pages show settings and personal data to anyone
+    raise ImproperlyConfigured("PEEL_DEBUG=1 is refused when PEEL_ENVIRONMENT=production.")
+
+# PEEL_HTTPS=1: Peel is reached over HTTPS only (directly, or through a TLS-terminating proxy).
+HTTPS = _flag("PEEL_HTTPS")
+SESSION_COOKIE_SECURE = HTTPS  # cookies never travel over plain HTTP
+CSRF_COOKIE_SECURE = HTTPS
+if HTTPS:
+    # "__Host-": the browser takes the cookie only if Secure, for path /, with no Domain, so a
+    # sibling subdomain cannot plant or overwrite it (session fixation, CSRF token tossing).
+    SESSION_COOKIE_NAME = "__Host-peel_session"
+    CSRF_COOKIE_NAME = "__Host-peel_csrftoken"
+# Flash messages ("Robot task 7 is with J. Smith") are kept in the session, not in a readable
+# cookie of their own.
+MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
+# Plain HTTP requests are sent to HTTPS (default on with PEEL_HTTPS).
+SECURE_SSL_REDIRECT = _flag("PEEL_SSL_REDIRECT", HTTPS)
+# HSTS: browsers refuse plain HTTP for this long (default a year with PEEL_HTTPS, else off).
+SECURE_HSTS_SECONDS = int(os.environ.get("PEEL_HSTS_SECONDS", "31536000" if HTTPS else "0"))
+# ... for subdomains of Peel's host too (default on with PEEL_HTTPS).
+SECURE_HSTS_INCLUDE_SUBDOMAINS = _flag("PEEL_HSTS_INCLUDE_SUBDOMAINS", HTTPS)
+# ... and consent to browsers' preload list (default on with PEEL_HTTPS; it takes effect only
+# when the domain's owner submits the registrable domain, so "0" only for a domain that must
+# keep a plain-HTTP subdomain).
+SECURE_HSTS_PRELOAD = _flag("PEEL_HSTS_PRELOAD", HTTPS)
+# PEEL_BEHIND_PROXY=1: TLS ends at a proxy that sets X-Forwarded-Proto (and removes any the
+# client sent). Only then is that header believed: without such a proxy, any client could send
+# "X-Forwarded-Proto: https" over plain HTTP and be taken for a secure request (no redirect to
+# HTTPS, secure cookies handed over plain HTTP).
+BEHIND_PROXY = _flag("PEEL_BEHIND_PROXY")
+if BEHIND_PROXY:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# With PEEL_BEHIND_PROXY, the proxy's address (or "*" for any, e.g. a container network):
+# `peel serve` (waitress) takes the scheme and the client's address (X-Forwarded-Proto, -For)
+# from it only, and strips those headers from anyone else. Default: a proxy on this machine.
+TRUSTED_PROXY = os.environ.get("PEEL_TRUSTED_PROXY", "127.0.0.1")
+# Origins (https://peel.force.police.uk) trusted for forms posted through a proxy that rewrites
+# the host; comma-separated, default none (same-origin posts need nothing).
+CSRF_TRUSTED_ORIGINS = _list("PEEL_CSRF_TRUSTED_ORIGINS")
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"  # no other window keeps a handle on Peel's
+
+# Content-Security-Policy (django-csp): every script and style from Peel's own static files;
+# no inline script, style, style= or on*= anywhere (templates, and HTML built in Python).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        # data: images cannot run anything; QR codes for authenticator apps are often data: URIs.
+        "img-src": ["'self'", "data:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "frame-ancestors": ["'none'"],
+        # Forms post to Peel only, plus any origins listed in PEEL_CSP_FORM_ACTION (Chromium
+        # also checks the redirects after a post: a sign-in form that redirects to an identity
+        # provider needs that provider's origin here).
+        "form-action": ["'self'", *_list("PEEL_CSP_FORM_ACTION")],
+        **({"upgrade-insecure-requests": True} if HTTPS else {}),
+    },
+}
+# Permissions-Policy (django-permissions-policy): no page may use these powerful features.
+PERMISSIONS_POLICY: dict[str, list[str]] = {
+    feature: []
+    for feature in (
+        # Features Chromium knows (it logs an error for any other name in the header).
+        "accelerometer", "autoplay", "browsing-topics",
+        "camera", "display-capture", "encrypted-media", "geolocation", "gyroscope", "hid",
+        "idle-detection", "magnetometer", "microphone", "midi", "payment", "screen-wake-lock",
+        "serial", "usb", "xr-spatial-tracking",
+    )
+}  # fmt: skip
+# Security keys (WebAuthn) are the second factor's business, on Peel's own pages only.
+PERMISSIONS_POLICY.update(
+    {"publickey-credentials-create": ["self"], "publickey-credentials-get": ["self"]}
+)
+
+# PEEL_LOG_FILE: also write the log to this file (reopened when logrotate moves it); default
+# none, the console only. Like everything Peel writes, it is created rw------- (peel.cli's umask).
+if _log_file := os.environ.get("PEEL_LOG_FILE", ""):
+    LOGGING["handlers"]["file"] = {
+        "class": "logging.handlers.WatchedFileHandler",
+        "filename": _log_file,
+        "formatter": "timed",
+    }
+    LOGGING["formatters"] = {"timed": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}}
+    LOGGING["root"]["handlers"].append("file")

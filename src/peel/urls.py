@@ -3,6 +3,16 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from peel.core.access_rules import declare_admin_site, public
+from peel.core.redirects import SafeNextMixin
+
+
+class LoginView(SafeNextMixin, auth_views.LoginView):
+    pass
+
+
+class LogoutView(SafeNextMixin, auth_views.LogoutView):
+    pass
+
 
 urlpatterns = [
     path("", include("peel.core.urls")),
@@ -14,14 +24,13 @@ urlpatterns = [
     path("", include("peel.triage.urls")),
     path("", include("peel.oversight.urls")),
     # The log-in page is public; signing out is a POST (Django refuses a GET that could be a link).
+    # Both follow `next` only to this site's paths (peel.core.redirects).
     path(
         "staff/login/",
-        public(methods=("GET", "POST"))(auth_views.LoginView.as_view()),
+        public(methods=("GET", "POST"))(LoginView.as_view()),
         name="login",
     ),
-    path(
-        "staff/logout/", public(methods=("POST",))(auth_views.LogoutView.as_view()), name="logout"
-    ),
+    path("staff/logout/", public(methods=("POST",))(LogoutView.as_view()), name="logout"),
     path("admin/", declare_admin_site(admin.site.urls)),
 ]
 

@@ -4,9 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import (
+    Browser,
+    BrowserContext,
+    ConsoleMessage,
+    Page,
+    expect,
+    sync_playwright,
+)
 
 from peel.process.testing import PASSWORD
 
@@ -24,6 +32,43 @@ def browser() -> Iterator[Browser]:
         )
         yield browser
         browser.close()
+
+
+# What Chromium writes to the console when the Content-Security-Policy blocks something ("Refused
+# to execute inline script because it violates the following Content Security Policy
+# directive: ...", "Refused to apply inline style ...", "Refused to load the script ...").
+# A Permissions-Policy header Chromium cannot read ("Error with Permissions-Policy header:
+# Unrecognized feature") is caught too.
+CSP_MARKERS = ("Content Security Policy", "Content-Security-Policy", "Permissions-Policy header")
+
+
+@pytest.fixture(autouse=True)
+def csp_violations(request: pytest.FixtureRequest) -> Iterator[list[str]]:
+    """Fail any browser test during which Chromium reported a CSP violation (or could not read
+    the Permissions-Policy): every page Peel
+    sends is under the strict policy, and a blocked script or style is a broken page. Every
+    context made in the test (through new_page or browser.new_context) is watched."""
+    violations: list[str] = []
+    if "browser" not in request.fixturenames:
+        yield violations
+        return
+
+    def watch(message: ConsoleMessage) -> None:
+        if any(marker in message.text for marker in CSP_MARKERS):
+            violations.append(f"{message.location.get('url', '?')}: {message.text}")
+
+    original = Browser.new_context
+
+    def new_context(self: Browser, *args: Any, **kwargs: Any) -> BrowserContext:
+        context = original(self, *args, **kwargs)
+        context.on("console", watch)
+        return context
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(Browser, "new_context", new_context)
+        yield violations
+    if violations:
+        pytest.fail("Chromium reported CSP violations:\n" + "\n".join(violations))
 
 
 @pytest.fixture

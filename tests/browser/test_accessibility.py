@@ -95,3 +95,23 @@ def test_the_review_page_keeps_its_lease_while_the_operator_is_active(
     assert item.lease_expires_at is not None and item.lease_expires_at > soon + dt.timedelta(
         minutes=5
     )
+
+
+def test_the_csp_check_catches_a_violation(new_page, csp_violations: list[str]) -> None:
+    """A page under a strict policy with an inline script and style: Chromium refuses both and
+    says so in the console, which the browser conftest turns into a failure."""
+    page = new_page()
+    body = "<html><head><style>p{color:red}</style></head><body><script>1</script><p>x</p>"
+    page.route(
+        "http://csp.test/",
+        lambda route: route.fulfill(
+            body=body,
+            headers={"Content-Type": "text/html", "Content-Security-Policy": "default-src 'self'"},
+        ),
+    )
+    page.goto("http://csp.test/")
+    page.wait_for_timeout(200)  # console messages arrive asynchronously
+    caught = list(csp_violations)
+    csp_violations.clear()  # this test's violations are the point; do not fail it for them
+    assert any("inline script" in v for v in caught), caught
+    assert any("inline style" in v for v in caught), caught

@@ -1,4 +1,5 @@
-"""Say clearly when the database is unreachable, instead of a bare "Server Error"."""
+"""Say clearly when the database is unreachable, instead of a bare "Server Error"; keep every
+page Peel builds out of browsers' and proxies' caches."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from collections.abc import Callable
 from django.http import HttpRequest, HttpResponse
 from django.template import loader
 from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
 
 from peel.core.db import DATABASE_UNAVAILABLE
 
@@ -50,4 +52,20 @@ class DatabaseUnavailableMiddleware:
         )
         response = HttpResponse(body, status=503)
         response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response
+
+
+class NoStoreMiddleware:
+    """`Cache-Control: no-store` (and `private`, `max-age=0`) on every response a view builds:
+    staff pages, the public form and status pages (a victim's answers), files from a report, the
+    API. Nothing of them stays on a shared computer's disk or in a proxy for the next person.
+    Static files never reach this (WhiteNoise answers them earlier) and stay cacheable."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if "no-store" not in response.get("Cache-Control", ""):
+            add_never_cache_headers(response)
         return response

@@ -124,7 +124,10 @@ def attempt_evidence(request: HttpRequest, attempt_id: int, kind: str) -> HttpRe
     else:
         response = HttpResponse(read_bytes(blob), content_type="application/octet-stream")
         response["Content-Disposition"] = f'attachment; filename="try-{attempt.pk}.html.txt"'
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    # Nothing in it runs or loads, and no page (not even Peel's) may frame it.
+    response["Content-Security-Policy"] = (
+        "default-src 'none'; sandbox; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
+    )
     return response
 
 

@@ -6,6 +6,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 
 from peel.accounts.requests import staff_user
 from peel.core.access_rules import staff
+from peel.core.redirects import safe_next
 from peel.reports.access import get_report_for_user, read_reports
 from peel.reports.models import Report
 from peel.triage.actions import do_activate_ruleset, do_propose_ruleset, do_record_dash
@@ -43,7 +44,7 @@ def dash_form(request: HttpRequest, report_id: int) -> HttpResponse:
             messages.success(
                 request, f"DASH recorded: {record.yes_count} yes, {record.risk} risk.{grade}"
             )
-            return redirect(request.GET.get("next") or "staff-home")
+            return redirect(safe_next(request, "staff-home"))
     status = 400 if form.errors else 200
     return render(request, "triage/dash_form.html", {"form": form, "report": report}, status=status)
 

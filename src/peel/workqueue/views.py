@@ -5,7 +5,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -123,7 +123,10 @@ def bulk_action(request: HttpRequest) -> HttpResponse:
         ).values_list("pk", flat=True)
     )
     form = BulkActionForm(request.POST, item_ids=open_ids)
-    back = reverse("queue") + ("?" + request.POST["filters"] if request.POST.get("filters") else "")
+    # Back to the queue with the filters the page had: always the queue's own path, and the
+    # query re-encoded, so nothing sent in "filters" can name another site or break the header.
+    filters = QueryDict(request.POST.get("filters", "")).urlencode()
+    back = reverse("queue") + ("?" + filters if filters else "")
     if not form.is_valid():
         for error in form.non_field_errors():
             messages.error(request, str(error))

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 
 
@@ -27,4 +28,20 @@ class Command(BaseCommand):
 
             verify_chain_daily(start_in_thread())  # files what the Standard API receives
         self.stdout.write(f"Peel is serving at http://{options['host']}:{options['port']}/")
-        serve(application, host=options["host"], port=options["port"], threads=options["threads"])
+        serve(
+            application, host=options["host"], port=options["port"], threads=options["threads"],
+            **proxy_options(),
+        )  # fmt: skip
+
+
+def proxy_options() -> dict[str, Any]:
+    """Behind a TLS proxy (PEEL_BEHIND_PROXY), believe its X-Forwarded-Proto (HTTPS) and
+    X-Forwarded-For (the client's address, for per-address limits), from PEEL_TRUSTED_PROXY
+    only; waitress removes both from any other caller's request (its default)."""
+    if not getattr(settings, "BEHIND_PROXY", False):
+        return {}
+    return {
+        "trusted_proxy": settings.TRUSTED_PROXY,
+        "trusted_proxy_count": 1,
+        "trusted_proxy_headers": "x-forwarded-proto x-forwarded-for",
+    }
