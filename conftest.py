@@ -19,7 +19,7 @@ from hypothesis import settings as hypothesis_settings
 
 from peel.accounts.actions import do_create_user
 from peel.accounts.models import User
-from peel.accounts.testing import pass_second_factor
+from peel.accounts.testing import sign_in
 from peel.audit.actors import TEST
 from peel.process.testing import PASSWORD
 
@@ -62,14 +62,13 @@ def staff_client(make_user: Callable[..., User]) -> Callable[[User | str], Clien
     second factor (an authenticator app enrolled for the user). The log-in pages themselves are
     tested in accounts/tests/test_second_factor.py and by the browser tests."""
 
-    def sign_in(who: User | str) -> Client:
+    def signed_in(who: User | str) -> Client:
         user = make_user(f"{who}-{User.objects.count()}", who) if isinstance(who, str) else who
         client = Client()
-        client.force_login(user)
-        pass_second_factor(client, user)
+        sign_in(client, user)
         return client
 
-    return sign_in
+    return signed_in
 
 
 @pytest.fixture

@@ -28,6 +28,8 @@ from django_otp.oath import TOTP
 from django_otp_webauthn.helpers import WebAuthnHelper
 
 from peel.core.access_rules import rule_of
+from peel.core.db import DATABASE_UNAVAILABLE
+from peel.core.middleware import unavailable
 
 View = TypeVar("View", bound=Callable[..., Any])
 
@@ -76,6 +78,12 @@ class SecondFactorMiddleware:
     def process_view(
         self, request: HttpRequest, view: Any, args: Any, kwargs: Any
     ) -> HttpResponse | None:
+        try:
+            return self._check(request, view)
+        except DATABASE_UNAVAILABLE as exc:  # the session or the user could not be read
+            return unavailable(request, exc)
+
+    def _check(self, request: HttpRequest, view: Any) -> HttpResponse | None:
         if not request.user.is_authenticated or getattr(view, "peel_second_factor_exempt", False):
             return None
         rule = rule_of(view)

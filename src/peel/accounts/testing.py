@@ -34,3 +34,10 @@ def pass_second_factor(client: Any, user: User) -> None:
     session = client.session
     session[DEVICE_ID_SESSION_KEY] = authenticator(user).persistent_id
     session.save()
+
+
+def sign_in(client: Any, user: User) -> None:
+    """Sign a test client in as `user`, past the second factor: what the `staff_client` fixture
+    does, for the few tests that switch one client between people."""
+    client.force_login(user)
+    pass_second_factor(client, user)

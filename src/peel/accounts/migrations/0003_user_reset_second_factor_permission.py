@@ -4,14 +4,22 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0002_team_remove_user_team_user_teams'),
+        ("accounts", "0002_team_remove_user_team_user_teams"),
     ]
 
     operations = [
         migrations.AlterModelOptions(
-            name='user',
-            options={'permissions': [('reset_second_factor', "Can remove a member of staff's second factor (a lost phone)")], 'verbose_name': 'user', 'verbose_name_plural': 'users'},
+            name="user",
+            options={
+                "permissions": [
+                    (
+                        "reset_second_factor",
+                        "Can remove a member of staff's second factor (a lost phone)",
+                    )
+                ],
+                "verbose_name": "user",
+                "verbose_name_plural": "users",
+            },
         ),
     ]
