@@ -146,7 +146,7 @@ def setup(request: HttpRequest) -> HttpResponse:
     # The unsaved device gives the otpauth:// address an app reads (issuer, account, key).
     address = TOTPDevice(user=user, name="Authenticator app", key=key).config_url
     svg = qr_svg(address).replace(
-        "<svg ", '<svg role="img" aria-label="QR code to scan with your authenticator app" ', 1
+        "<svg ", '<svg role="img" aria-label="QR image to scan with your authenticator app" ', 1
     )
     return render(
         request,
