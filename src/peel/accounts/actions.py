@@ -183,11 +183,14 @@ def _new_recovery_codes(user: User) -> list[str]:
     return codes
 
 
-def do_enrol_authenticator(user: User, key_hex: str, used_step: int) -> tuple[Device, list[str]]:
+def do_enrol_authenticator(
+    user: User, key_hex: str, used_step: int, actor: Actor | None = None
+) -> tuple[Device, list[str]]:
     """Enrol an authenticator app whose code the user has just typed (so the app and Peel agree
     on the key), replacing any earlier app, and make a fresh set of recovery codes. The code
     already typed (time step `used_step`) cannot be used again. Returns the device and the
-    recovery codes, which are shown once and kept only as django-otp's tokens."""
+    recovery codes, which are shown once and kept only as django-otp's tokens. `actor` is the
+    user themselves, unless set-up enrols them (the demo's accounts)."""
     with transaction.atomic():
         replaced = TOTPDevice.objects.filter(user=user).delete()[0]
         device = TOTPDevice.objects.create(
@@ -195,7 +198,7 @@ def do_enrol_authenticator(user: User, key_hex: str, used_step: int) -> tuple[De
         )
         codes = _new_recovery_codes(user)
         audit.record(
-            user, "auth.second_factor_enrolled", user,
+            actor or user, "auth.second_factor_enrolled", user,
             after={"factor": "authenticator app", "replaced": bool(replaced),
                    "recovery_codes": len(codes)},
         )  # fmt: skip
