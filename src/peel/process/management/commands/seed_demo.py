@@ -6,7 +6,6 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
-
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp.util import random_hex
 
