@@ -288,6 +288,8 @@ OTP_TOTP_ISSUER = os.environ.get("PEEL_OTP_ISSUER", PEEL["FORCE_NAME"])
 # Wrong codes in a row make a device wait FACTOR * 2^(n-1) seconds before it checks another.
 OTP_TOTP_THROTTLE_FACTOR = int(os.environ.get("PEEL_OTP_THROTTLE_FACTOR", "1"))
 OTP_STATIC_THROTTLE_FACTOR = OTP_TOTP_THROTTLE_FACTOR  # recovery codes: the same
+# Codes one account may send to the second-factor step (each refused one is audited); then 429.
+PEEL["SECOND_FACTOR_RATE"] = os.environ.get("PEEL_SECOND_FACTOR_RATE", "20/m")
 # The Django admin never shows a device's secret key or a recovery code.
 OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 # Security keys: the site's domain (WebAuthn relying party) and the https origins that may use

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -21,6 +22,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp.util import random_hex
 from django_otp_webauthn import views as webauthn_views
 from django_otp_webauthn.models import WebAuthnCredential
+from django_ratelimit.core import is_ratelimited
 
 from peel.accounts.actions import (
     do_audit_security_key_failed,
@@ -92,6 +94,13 @@ def second_factor(request: HttpRequest) -> HttpResponse:
         return redirect(next_url)
     if not has_confirmed_factor(user):
         return redirect(_with_next("second-factor-setup", request.GET.get("next", "")))
+    rate = settings.PEEL["SECOND_FACTOR_RATE"]
+    if request.method == "POST" and is_ratelimited(
+        request, group="second-factor", key="user", rate=rate, method="POST", increment=True
+    ):
+        # Past django-otp's throttle (which refuses and audits each code), a cap per account
+        # keeps a flood of guesses from flooding the audit log too.
+        return render(request, "accounts/too_many_codes.html", status=429)
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         check = do_verify_second_factor(user, form.cleaned_data["code"], client_address(request))

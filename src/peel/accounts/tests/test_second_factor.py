@@ -118,6 +118,19 @@ def test_guessed_codes_are_throttled_even_the_right_one_and_each_is_audited(
     assert [f.after["throttled"] for f in failures] == [False, True, True]
 
 
+def test_a_flood_of_codes_is_capped_per_account_and_so_is_its_trail(
+    operator: User, settings: Any
+) -> None:
+    settings.PEEL = {**settings.PEEL, "SECOND_FACTOR_RATE": "5/m"}
+    authenticator(operator)
+    client, _ = password_only(operator)
+    answers = [client.post(STEP, {"code": f"00000{i}"}).status_code for i in range(8)]
+    assert answers == [200] * 5 + [429] * 3
+    assert len(events("auth.second_factor_failed")) == 5
+    other, _ = password_only(operator)  # per account, not per session
+    assert other.post(STEP, {"code": current_code(operator)}).status_code == 429
+
+
 def test_a_recovery_code_works_once_and_is_audited(operator: User) -> None:
     client = Client()
     client, _ = password_only(operator)
