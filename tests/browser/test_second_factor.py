@@ -68,6 +68,7 @@ def test_a_security_key_is_registered_and_then_signs_in(live_server, new_page, m
     )
     browser_login(page, live_server.url, "olivia")
     page.goto(f"{live_server.url}/staff/account/")
+    assert_accessible(page)
     page.get_by_role("button", name="Register a security key").click()
     expect(page.get_by_test_id("factors")).to_contain_text("Security key")
     assert AuditEvent.objects.filter(
@@ -77,6 +78,8 @@ def test_a_security_key_is_registered_and_then_signs_in(live_server, new_page, m
     page.get_by_role("button", name="Sign out").first.click()
     type_password(page, live_server.url, "olivia")
     expect(page.get_by_role("heading", level=1)).to_have_text("Confirm it is you")
+    expect(page.get_by_role("button", name="Use my security key")).to_be_visible()
+    assert_accessible(page)
     page.get_by_role("button", name="Use my security key").click()
     expect(page).to_have_url(re.compile(r"/staff/$"))
     expect(page.get_by_role("heading", level=1)).to_contain_text("Good to see you")
