@@ -298,7 +298,9 @@ OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 OTP_WEBAUTHN_RP_ID = os.environ.get("PEEL_WEBAUTHN_RP_ID", "localhost")
 OTP_WEBAUTHN_RP_NAME = os.environ.get("PEEL_WEBAUTHN_RP_NAME", "Peel")
 OTP_WEBAUTHN_ALLOWED_ORIGINS = [
-    origin for origin in os.environ.get("PEEL_WEBAUTHN_ORIGINS", "http://localhost:8000").split(",")
+    origin.strip()
+    for origin in os.environ.get("PEEL_WEBAUTHN_ORIGINS", "http://localhost:8000").split(",")
+    if origin.strip()
 ]
 OTP_WEBAUTHN_HELPER_CLASS = "peel.accounts.second_factor.PeelWebAuthnHelper"
 # A security key is a second factor only: never a way to sign in without the password.
