@@ -19,6 +19,7 @@ from hypothesis import settings as hypothesis_settings
 
 from peel.accounts.actions import do_create_user
 from peel.accounts.models import User
+from peel.accounts.testing import sign_in
 from peel.audit.actors import TEST
 from peel.process.testing import PASSWORD
 
@@ -57,16 +58,17 @@ def make_user(db: Any) -> Callable[..., User]:
 @pytest.fixture
 def staff_client(make_user: Callable[..., User]) -> Callable[[User | str], Client]:
     """The one way view tests sign in: `staff_client(user)`, or `staff_client("supervisor")` for
-    a new user with that role. Each call is a new Django test client, signed in (the log-in page
-    itself is tested in core/tests/test_public_pages.py and by the browser tests)."""
+    a new user with that role. Each call is a new Django test client, signed in and past the
+    second factor (an authenticator app enrolled for the user). The log-in pages themselves are
+    tested in accounts/tests/test_second_factor.py and by the browser tests."""
 
-    def sign_in(who: User | str) -> Client:
+    def signed_in(who: User | str) -> Client:
         user = make_user(f"{who}-{User.objects.count()}", who) if isinstance(who, str) else who
         client = Client()
-        client.force_login(user)
+        sign_in(client, user)
         return client
 
-    return sign_in
+    return signed_in
 
 
 @pytest.fixture

@@ -26,6 +26,7 @@ def main() -> None:
     from django.test import Client
 
     from peel.accounts.actions import do_create_user
+    from peel.accounts.testing import sign_in
     from peel.audit.actors import Robot
     from peel.intake.actions import do_accept_draft
     from peel.process.demodata import DemoReportFactory
@@ -52,7 +53,7 @@ def main() -> None:
     item = do_get_work(operator)
     assert item is not None and item.report_id == report.pk
     client = Client()
-    client.force_login(operator)
+    sign_in(client, operator)
     url = f"/staff/work/{item.pk}/"
     first = client.get(url)
     assert first.status_code == 200, first.status_code

@@ -179,7 +179,7 @@ def url_of(page: Page, world: dict[str, Any], admin_ids: dict[str, str]) -> str:
         value = world["kwargs"].get(name)
         if isinstance(value, dict):
             value = value.get(page.name, value["*"])
-        if name in ("object_id", "id") and page.route.startswith("admin/"):
+        if name in ("object_id", "id", "pk") and page.route.startswith("admin/"):
             value = next((v for p, v in admin_ids.items() if page.route.startswith(p)), "0")
         elif name == "app_label":
             value = "accounts"

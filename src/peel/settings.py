@@ -56,6 +56,12 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.forms",  # its widget templates, for Peel's form renderer below
     "csp",  # django-csp: its checks of the policy setting (the middleware is below)
+    # The second factor (issue 15): device models for authenticator apps, recovery codes and
+    # security keys. Before peel.accounts so its signals see their admin registrations.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "django_otp_webauthn",
     "peel.core",
     "peel.accounts",
     "peel.audit",
@@ -85,6 +91,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Right after sign-in is known: django-otp says which second factor verified this session,
+    # then Peel refuses every staff and admin page to a session without one (second_factor.py).
+    "django_otp.middleware.OTPMiddleware",
+    "peel.accounts.second_factor.SecondFactorMiddleware",
     "peel.accounts.middleware.ActingUserMiddleware",  # who made an admin change (audited)
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -402,3 +412,26 @@ if _log_file := os.environ.get("PEEL_LOG_FILE", ""):
     }
     LOGGING["formatters"] = {"timed": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}}
     LOGGING["root"]["handlers"].append("file")
+# --- Second factor (issue 15) ---
+# Who names the authenticator-app entry ("Peel Constabulary: olivia"); default the force's name.
+OTP_TOTP_ISSUER = os.environ.get("PEEL_OTP_ISSUER", PEEL["FORCE_NAME"])
+# Wrong codes in a row make a device wait FACTOR * 2^(n-1) seconds before it checks another.
+OTP_TOTP_THROTTLE_FACTOR = int(os.environ.get("PEEL_OTP_THROTTLE_FACTOR", "1"))
+OTP_STATIC_THROTTLE_FACTOR = OTP_TOTP_THROTTLE_FACTOR  # recovery codes: the same
+# Codes one account may send to the second-factor step (each refused one is audited); then 429.
+PEEL["SECOND_FACTOR_RATE"] = os.environ.get("PEEL_SECOND_FACTOR_RATE", "20/m")
+# The Django admin never shows a device's secret key or a recovery code.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+# Security keys: the site's domain (WebAuthn relying party) and the https origins that may use
+# them; production sets both (e.g. peel.force.police.uk, https://peel.force.police.uk). The
+# defaults serve the demo and tests on http://localhost (any port; 127.0.0.1 cannot use keys).
+OTP_WEBAUTHN_RP_ID = os.environ.get("PEEL_WEBAUTHN_RP_ID", "localhost")
+OTP_WEBAUTHN_RP_NAME = os.environ.get("PEEL_WEBAUTHN_RP_NAME", "Peel")
+OTP_WEBAUTHN_ALLOWED_ORIGINS = [
+    origin.strip()
+    for origin in os.environ.get("PEEL_WEBAUTHN_ORIGINS", "http://localhost:8000").split(",")
+    if origin.strip()
+]
+OTP_WEBAUTHN_HELPER_CLASS = "peel.accounts.second_factor.PeelWebAuthnHelper"
+# A security key is a second factor only: never a way to sign in without the password.
+OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False

@@ -1,18 +1,8 @@
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from peel.core.access_rules import declare_admin_site, public
-from peel.core.redirects import SafeNextMixin
-
-
-class LoginView(SafeNextMixin, auth_views.LoginView):
-    pass
-
-
-class LogoutView(SafeNextMixin, auth_views.LogoutView):
-    pass
-
+from peel.accounts.urls import webauthn_urlpatterns as _webauthn_urls
+from peel.core.access_rules import declare_admin_site
 
 urlpatterns = [
     path("", include("peel.core.urls")),
@@ -23,14 +13,10 @@ urlpatterns = [
     path("", include("peel.robots.urls")),
     path("", include("peel.triage.urls")),
     path("", include("peel.oversight.urls")),
-    # The log-in page is public; signing out is a POST (Django refuses a GET that could be a link).
-    # Both follow `next` only to this site's paths (peel.core.redirects).
-    path(
-        "staff/login/",
-        public(methods=("GET", "POST"))(LoginView.as_view()),
-        name="login",
-    ),
-    path("staff/logout/", public(methods=("POST",))(LogoutView.as_view()), name="logout"),
+    # Signing in (password, then the second factor) and out; the account's security pages.
+    path("", include("peel.accounts.urls")),
+    # Security keys: django-otp-webauthn's JavaScript asks for its endpoints by these names.
+    path("", include((_webauthn_urls, "otp_webauthn"))),
     path("admin/", declare_admin_site(admin.site.urls)),
 ]
 

@@ -16,6 +16,8 @@ from playwright.sync_api import (
     sync_playwright,
 )
 
+from peel.accounts.models import User
+from peel.accounts.testing import authenticator, current_code
 from peel.process.testing import PASSWORD
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -98,10 +100,16 @@ def assert_accessible(page: Page) -> None:
 
 
 def browser_login(page: Page, base: str, username: str) -> None:
-    """The one way browser tests sign in: through the log-in form, as a person does, landing on
-    the staff home."""
+    """The one way browser tests sign in: through the log-in form and the second-factor step, as
+    a person does (the code computed from their authenticator app's key), landing on the staff
+    home."""
+    user = User.objects.get(username=username)
+    authenticator(user)  # enrolled already (enrolment itself: accounts' own browser test)
     page.goto(f"{base}/staff/login/")
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Confirm it is you")
+    page.get_by_label("Code").fill(current_code(user))
+    page.get_by_role("button", name="Continue").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Good to see you")

@@ -1,9 +1,16 @@
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any, Literal
 
 from django.contrib.auth.models import Group, Permission
 from django.db import models, transaction
+from django.utils import timezone
+from django_otp.models import Device
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_otp_webauthn.models import WebAuthnCredential
 
 from peel.accounts.models import Team, User
 from peel.accounts.roles import ROLE_PERMISSIONS, ROLE_TEAMS, ROLES, TEAMS
@@ -119,3 +126,126 @@ def do_audit_sign_in(
     tried is no account). Its own transaction: Django's sign-in opens none."""
     with transaction.atomic():
         audit.record(actor, event, account, after=details)
+
+
+# ---- The second factor (second_factor.py, views.py) --------------------------------------------
+
+RECOVERY_CODES = 10  # single-use codes made at enrolment and on request
+
+
+@dataclass(frozen=True)
+class CodeCheck:
+    """What a typed second-factor code did: the device that accepted it, or why not."""
+
+    device: Device | None
+    wait_seconds: int = 0  # >0: too many wrong codes, the device refuses to check for this long
+
+
+def do_verify_second_factor(user: User, code: str, address: str) -> CodeCheck:
+    """Check a code from the user's authenticator app (6 digits) or one of their recovery codes.
+    Every failure is audited (`auth.second_factor_failed`) and counts towards django-otp's
+    throttle on the device; a recovery code accepted is used up and audited."""
+    code = "".join(code.split()).replace("-", "").lower()
+    recovery = not (len(code) == 6 and code.isdigit())
+    factor = "recovery code" if recovery else "authenticator app"
+    model: type[Device] = StaticDevice if recovery else TOTPDevice
+    wait = 0
+    with transaction.atomic():
+        # Locked, so parallel guesses queue and each counts towards the throttle.
+        for device in model.objects.select_for_update().filter(user=user, confirmed=True):
+            allowed, why = device.verify_is_allowed()
+            if not allowed:
+                locked_until = (why or {}).get("locked_until")
+                if locked_until is not None:
+                    wait = max(wait, int((locked_until - timezone.now()).total_seconds()) + 1)
+                continue
+            if device.verify_token(code):
+                if recovery:
+                    assert isinstance(device, StaticDevice)
+                    left = device.token_set.count()
+                    audit.record(
+                        user, "auth.recovery_code_used", user,
+                        after={"address": address, "recovery_codes_left": left},
+                    )  # fmt: skip
+                return CodeCheck(device)
+        audit.record(
+            user, "auth.second_factor_failed", user,
+            after={"address": address, "factor": factor, "throttled": wait > 0},
+        )  # fmt: skip
+    return CodeCheck(None, wait)
+
+
+def _new_recovery_codes(user: User) -> list[str]:
+    StaticDevice.objects.filter(user=user).delete()
+    device = StaticDevice.objects.create(user=user, name="Recovery codes", confirmed=True)
+    codes = [StaticToken.random_token() for _ in range(RECOVERY_CODES)]
+    StaticToken.objects.bulk_create([StaticToken(device=device, token=code) for code in codes])
+    return codes
+
+
+def do_enrol_authenticator(
+    user: User, key_hex: str, used_step: int, actor: Actor | None = None
+) -> tuple[Device, list[str]]:
+    """Enrol an authenticator app whose code the user has just typed (so the app and Peel agree
+    on the key), replacing any earlier app, and make a fresh set of recovery codes. The code
+    already typed (time step `used_step`) cannot be used again. Returns the device and the
+    recovery codes, which are shown once and kept only as django-otp's tokens. `actor` is the
+    user themselves, unless set-up enrols them (the demo's accounts)."""
+    with transaction.atomic():
+        replaced = TOTPDevice.objects.filter(user=user).delete()[0]
+        device = TOTPDevice.objects.create(
+            user=user, name="Authenticator app", key=key_hex, confirmed=True, last_t=used_step
+        )
+        codes = _new_recovery_codes(user)
+        audit.record(
+            actor or user, "auth.second_factor_enrolled", user,
+            after={"factor": "authenticator app", "replaced": bool(replaced),
+                   "recovery_codes": len(codes)},
+        )  # fmt: skip
+    return device, codes
+
+
+def do_renew_recovery_codes(user: User) -> list[str]:
+    """A new set of recovery codes; every earlier one stops working."""
+    with transaction.atomic():
+        codes = _new_recovery_codes(user)
+        audit.record(user, "auth.recovery_codes_renewed", user, after={"count": len(codes)})
+    return codes
+
+
+def do_register_security_key(user: User, register: Callable[[], Device]) -> Device:
+    """Save the security key that `register` (django-otp-webauthn's ceremony, already checked
+    against this session's challenge) creates, and audit it."""
+    with transaction.atomic():
+        device = register()
+        audit.record(
+            user, "auth.second_factor_enrolled", user,
+            after={"factor": "security key", "name": device.name},
+        )  # fmt: skip
+    return device
+
+
+def do_audit_security_key_failed(user: User, address: str, status: int) -> None:
+    """A security key's answer was refused (writes only the event)."""
+    with transaction.atomic():
+        audit.record(
+            user, "auth.second_factor_failed", user,
+            after={"address": address, "factor": "security key", "status": status},
+        )  # fmt: skip
+
+
+def do_reset_second_factor(actor: User, user: User, reason: str) -> dict[str, int]:
+    """Remove every second factor of `user` (a lost phone or key): at their next sign-in they
+    enrol again, and a session verified by a removed factor is verified no more."""
+    reason = reason.strip()
+    if not reason:
+        raise ValueError("Say why the second factor is being reset.")
+    with transaction.atomic():
+        removed = {
+            "authenticator_apps": TOTPDevice.objects.filter(user=user).delete()[0],
+            "recovery_codes": StaticToken.objects.filter(device__user=user).count(),
+            "security_keys": WebAuthnCredential.objects.filter(user=user).delete()[0],
+        }
+        StaticDevice.objects.filter(user=user).delete()
+        audit.record(actor, "auth.second_factor_reset", user, after={"reason": reason, **removed})
+    return removed

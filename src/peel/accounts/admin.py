@@ -1,5 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
+from django_otp_webauthn.admin import WebAuthnCredentialAdmin
+from django_otp_webauthn.models import WebAuthnCredential
 
 from peel.accounts.models import Team, User
 
@@ -11,3 +13,6 @@ class PeelUserAdmin(UserAdmin):
 
 admin.site.register(User, PeelUserAdmin)
 admin.site.register(Team)
+# Security keys, beside django-otp's authenticator apps and recovery codes (which register
+# themselves); their secrets are hidden (OTP_ADMIN_HIDE_SENSITIVE_DATA) and never audited.
+admin.site.register(WebAuthnCredential, WebAuthnCredentialAdmin)

@@ -70,6 +70,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "reports.restrict_report",
         "audit.view_auditevent",
         "audit.view_accessevent",
+        "accounts.reset_second_factor",  # a lost phone or key: the user enrols again
     ],
 }
 ROLES = list(ROLE_PERMISSIONS)

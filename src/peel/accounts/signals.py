@@ -21,6 +21,7 @@ from django.contrib.auth.signals import user_logged_in, user_logged_out, user_lo
 from django.db import models
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 from django.http import HttpRequest
+from django.urls import reverse
 
 from peel.accounts.actions import do_audit_admin_change, do_audit_sign_in
 from peel.accounts.middleware import client_address, current_request
@@ -29,12 +30,29 @@ from peel.audit.actors import UNKNOWN_VISITOR
 
 # Never copied into an event: a secret, or noise that its own event already says (a sign-in).
 HIDDEN_FIELDS = {"password", "last_login"}
+# The second factor's secrets, by model: an authenticator app's key, a recovery code, a security
+# key's credential and what it attested. A change to one is audited without its value.
+SECRET_FIELDS: dict[str, set[str]] = {
+    "otp_totp.totpdevice": {"key"},
+    "otp_static.statictoken": {"token"},
+    "django_otp_webauthn.webauthncredential": {
+        "credential_id", "credential_id_sha256", "public_key",
+    },
+    "django_otp_webauthn.webauthnattestation": {"data", "client_data_json"},
+}  # fmt: skip
+DEVICE_MODELS = {"otp_static.staticdevice"}
 _BEFORE = "_peel_audit_before"
 
 
 def watched_models() -> list[type[models.Model]]:
-    """Every model the admin site exposes (the admin registers them before this app is ready)."""
-    return [model for model in apps.get_models() if admin.site.is_registered(model)]
+    """Every model the admin site exposes (the admin registers them before this app is ready),
+    and recovery codes, which the admin edits inline on their device."""
+    inline = {"otp_static.statictoken"}
+    return [
+        model
+        for model in apps.get_models()
+        if admin.site.is_registered(model) or model._meta.label_lower in inline
+    ]
 
 
 def connect() -> None:
@@ -55,16 +73,29 @@ def _acting_user() -> User | None:
     return user if isinstance(user, User) and user.is_authenticated else None
 
 
+def _admin_actor(instance: models.Model) -> User | None:
+    """The acting user, for a change to audit here. Second-factor devices change on every
+    sign-in (throttle counts, the last code's time step) and are enrolled and reset by actions
+    that audit themselves, so only a change made in the admin is audited here."""
+    actor = _acting_user()
+    if actor is not None and instance._meta.label_lower in {*SECRET_FIELDS, *DEVICE_MODELS}:
+        request = current_request()
+        if request is None or not request.path.startswith(reverse("admin:index")):
+            return None
+    return actor
+
+
 def _fields(instance: models.Model) -> dict[str, Any]:
+    hidden = HIDDEN_FIELDS | SECRET_FIELDS.get(instance._meta.label_lower, set())
     return {
         field.attname: getattr(instance, field.attname)
         for field in instance._meta.concrete_fields
-        if field.attname not in HIDDEN_FIELDS
+        if field.attname not in hidden
     }
 
 
 def _remember_before(sender: type[models.Model], instance: models.Model, **kwargs: Any) -> None:
-    if instance.pk is None or _acting_user() is None:
+    if instance.pk is None or _admin_actor(instance) is None:
         return
     old = sender._default_manager.filter(pk=instance.pk).first()
     if old is not None:
@@ -74,7 +105,7 @@ def _remember_before(sender: type[models.Model], instance: models.Model, **kwarg
 def _saved(
     sender: type[models.Model], instance: models.Model, created: bool, **kwargs: Any
 ) -> None:
-    actor = _acting_user()
+    actor = _admin_actor(instance)
     if actor is None:
         return
     if created:
@@ -111,7 +142,7 @@ def _same(before: Any, after: Any) -> bool:
 
 
 def _deleted(sender: type[models.Model], instance: models.Model, **kwargs: Any) -> None:
-    actor = _acting_user()
+    actor = _admin_actor(instance)
     if actor is not None:
         do_audit_admin_change(actor, "admin.deleted", instance, before=_fields(instance))
 

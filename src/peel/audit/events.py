@@ -26,6 +26,15 @@ EVENTS: dict[str, str] = {
     "auth.logged_out": "A member of staff signed out.",
     "auth.login_failed": "A sign-in failed (the username tried and the client address).",
     "auth.password_changed": "A staff account's password was changed (never the password).",
+    "auth.recovery_code_used": "A recovery code was used as the second factor (how many are left).",
+    "auth.recovery_codes_renewed": "A member of staff made a new set of recovery codes; the old "
+    "ones stopped working.",
+    "auth.second_factor_enrolled": "A second factor was enrolled: an authenticator app (with new "
+    "recovery codes) or a security key. Never the key itself.",
+    "auth.second_factor_failed": "A second-factor code or security key was refused (the factor, "
+    "the client address, whether the device was throttled).",
+    "auth.second_factor_reset": "An admin removed every second factor of an account, with the "
+    "reason; the account enrols again at its next sign-in.",
     # crime: the crime record
     "crime.cancelled": "A recorded crime was cancelled by a later non-crime decision.",
     "crime.recorded": "A crime was recorded from a review decision.",

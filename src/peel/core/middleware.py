@@ -45,14 +45,19 @@ class DatabaseUnavailableMiddleware:
     def process_exception(self, request: HttpRequest, exc: Exception) -> HttpResponse | None:
         if not isinstance(exc, DATABASE_UNAVAILABLE):
             return None
-        logger.error("%s %s: database unavailable: %s", request.method, request.path, exc)
-        explanation, problem = describe(exc)
-        body = loader.get_template("core/database_unavailable.html").render(
-            {"explanation": explanation, "problem": problem, "when": timezone.localtime()}
-        )
-        response = HttpResponse(body, status=503)
-        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
-        return response
+        return unavailable(request, exc)
+
+
+def unavailable(request: HttpRequest, exc: Exception) -> HttpResponse:
+    """The styled 503, also for a middleware whose own check needs the database."""
+    logger.error("%s %s: database unavailable: %s", request.method, request.path, exc)
+    explanation, problem = describe(exc)
+    body = loader.get_template("core/database_unavailable.html").render(
+        {"explanation": explanation, "problem": problem, "when": timezone.localtime()}
+    )
+    response = HttpResponse(body, status=503)
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
 
 
 class NoStoreMiddleware:

@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from peel.accounts.actions import do_create_user
 from peel.accounts.models import Team, User
+from peel.accounts.testing import sign_in
 from peel.audit.actors import TEST
 from peel.audit.log import verify_chain
 from peel.audit.models import AuditEvent
@@ -30,7 +31,7 @@ def admin_user(db: None) -> User:
 @pytest.fixture
 def admin_client(admin_user: User) -> Client:
     client = Client()
-    client.force_login(admin_user)
+    sign_in(client, admin_user)
     return client
 
 

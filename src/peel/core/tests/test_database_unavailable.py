@@ -18,6 +18,7 @@ from django.db import connection
 from django.test import Client
 
 from peel import settings as peel_settings
+from peel.accounts.testing import sign_in
 from peel.intake.models import QuarantineItem, Submission
 from peel.process.testing import api_client_headers
 from peel.sdm.samples import sample_document
@@ -63,7 +64,7 @@ def test_the_standard_api_answers_503_json_with_retry_after() -> None:
 @pytest.mark.django_db(transaction=True)
 def test_a_staff_page_says_peel_cannot_reach_its_database(make_user: Any) -> None:
     client = Client()
-    client.force_login(make_user("grace", "supervisor"))
+    sign_in(client, make_user("grace", "supervisor"))
     assert client.get("/staff/").status_code == 200
     with database_down():
         response = client.get("/staff/")

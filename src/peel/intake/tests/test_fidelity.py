@@ -13,9 +13,10 @@ from typing import Any
 import pytest
 from django.test import Client
 
+from peel.accounts.testing import sign_in
 from peel.intake.pipeline import file_pending
 from peel.intake.tests.walker import send_report
-from peel.process.testing import PASSWORD, api_client_headers
+from peel.process.testing import api_client_headers
 from peel.reports.models import Report
 from peel.review.actions import do_record_decision
 from peel.review.robot_handover import decision_record
@@ -61,9 +62,9 @@ def screens(operator: Any, supervisor: Any, report: Report) -> tuple[str, str, d
     item = do_get_work(operator)
     assert item is not None and item.report_id == report.pk
     staff = Client()
-    staff.login(username=operator.username, password=PASSWORD)
+    sign_in(staff, operator)
     review = staff.get(f"/staff/work/{item.pk}/").content.decode()
-    staff.login(username=supervisor.username, password=PASSWORD)
+    sign_in(staff, supervisor)
     page = staff.get(f"/staff/reports/{report.pk}/").content.decode()
     decision = do_record_decision(operator, item, decision_input())
     return html.unescape(review), html.unescape(page), canonical_record(decision_record(decision))

@@ -29,6 +29,7 @@ from django.db import transaction
 from django.test import Client
 from hypothesis import HealthCheck, Phase, given, settings
 
+from peel.accounts.testing import sign_in
 from peel.audit.actors import Robot
 from peel.intake.email import accept_email, build_report_email
 from peel.intake.pipeline import file_pending
@@ -103,9 +104,9 @@ def read_everywhere(operator: Any, supervisor: Any, report: Report) -> dict[str,
     item = do_get_work(operator)
     assert item is not None and item.report_id == report.pk
     staff = Client()
-    staff.force_login(operator)
+    sign_in(staff, operator)
     review = staff.get(f"/staff/work/{item.pk}/").content.decode()
-    staff.force_login(supervisor)
+    sign_in(staff, supervisor)
     page = staff.get(f"/staff/reports/{report.pk}/").content.decode()
     decision = do_record_decision(operator, item, decision_input())
     record = canonical_record(decision_record(decision))

@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from peel.accounts.models import Team, User
+from peel.accounts.testing import sign_in
 from peel.audit import log as audit
 from peel.audit.actors import TEST, Robot
 from peel.audit.models import AccessEvent, AuditEvent, ChainVerification
@@ -41,7 +42,7 @@ def auditor(make_user: Callable[..., User]) -> User:
 def _client(user: User | None) -> Client:
     client = Client()
     if user is not None:
-        client.force_login(user)
+        sign_in(client, user)
     return client
 
 

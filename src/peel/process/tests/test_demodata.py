@@ -55,6 +55,27 @@ def test_seed_demo_files_reports_through_intake_and_decides_some(capsys) -> None
     }
 
 
+@pytest.mark.django_db
+def test_demo_accounts_have_a_second_factor_a_newcomer_can_use(settings, capsys) -> None:
+    from django.test import Client
+
+    from peel.process.management.commands.seed_demo import ensure_demo_users, second_factors_file
+
+    logins = ensure_demo_users()
+    assert second_factors_file().stat().st_mode & 0o777 == 0o600
+    keys = second_factors_file().read_text()
+    assert ensure_demo_users() == logins and second_factors_file().read_text() == keys  # kept
+    call_command("demo_code", "operator1")
+    code = capsys.readouterr().out.strip()
+    assert re.fullmatch(r"\d{6}", code)
+    client = Client()
+    client.post("/staff/login/", {"username": "operator1", "password": logins["operator1"]})
+    assert client.post("/staff/login/second-factor/", {"code": code})["Location"] == "/staff/"
+    assert client.get("/staff/").status_code == 200
+    with pytest.raises(Exception, match="not a demo account"):
+        call_command("demo_code", "someone-real")
+
+
 # ---- Every generated report agrees with itself ---------------------------------------------------
 
 INJURY_WORDS = ("cut lip", "bruis", "grazed")

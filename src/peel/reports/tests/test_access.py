@@ -13,6 +13,7 @@ from django.test.utils import CaptureQueriesContext
 
 from peel.accounts.actions import do_create_user
 from peel.accounts.models import Team
+from peel.accounts.testing import sign_in
 from peel.audit.actors import TEST
 from peel.audit.models import AccessEvent
 from peel.process.testing import PASSWORD, file_report
@@ -169,11 +170,11 @@ def test_anything_that_reveals_a_report_is_read_through_the_same_rule(
 def test_the_report_page_follows_the_rule(client, operator, supervisor) -> None:
     report = file_report()
     member = do_create_user(TEST, "pat", PASSWORD, ["supervisor"], teams=["safeguarding-hub"])
-    client.force_login(operator)
+    sign_in(client, operator)
     assert client.get(f"/staff/reports/{report.pk}/").status_code == 403
-    client.force_login(supervisor)
+    sign_in(client, supervisor)
     assert client.get(f"/staff/reports/{report.pk}/").status_code == 200
     do_restrict_report(supervisor, report, Team.objects.get(slug="safeguarding-hub"), "Staff")
     assert client.get(f"/staff/reports/{report.pk}/").status_code == 403
-    client.force_login(member)
+    sign_in(client, member)
     assert client.get(f"/staff/reports/{report.pk}/").status_code == 200

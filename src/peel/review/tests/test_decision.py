@@ -1,6 +1,7 @@
 import pytest
 from django.test import Client
 
+from peel.accounts.testing import sign_in
 from peel.audit.actors import Robot
 from peel.audit.models import AccessEvent, AuditEvent
 from peel.process.testing import file_report
@@ -76,7 +77,7 @@ class TestReviewPage:
         item = do_get_work(holder)
         assert item is not None
         viewer = viewer or holder
-        client.force_login(viewer)
+        sign_in(client, viewer)
         return report, f"/staff/work/{item.pk}/"
 
     def test_the_operator_sees_the_report_and_the_read_is_logged(
@@ -159,7 +160,7 @@ def test_the_review_screen_shows_flags_items_and_the_national_reference(client, 
     assert outcome.ok
     item = do_get_work(operator)
     assert item is not None and item.report == outcome.submission.report
-    client.force_login(operator)
+    sign_in(client, operator)
     page = client.get(f"/staff/work/{item.pk}/").content.decode()
     assert (
         "Check before deciding" in page

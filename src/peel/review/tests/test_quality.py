@@ -6,6 +6,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
+from peel.accounts.testing import sign_in
 from peel.audit.actors import TEST
 from peel.process.testing import file_report
 from peel.review.actions import do_agree, do_record_decision, do_sample_decisions, do_send_back
@@ -97,7 +98,7 @@ def test_a_supervisor_outside_a_restricting_team_sees_its_checks_only_as_a_count
     checks = do_sample_decisions(supervisor, 2, timezone.now() - SINCE)
     assert len(checks) == 2
     do_restrict_report(supervisor, secret.report, Team.objects.get(slug="safeguarding-hub"), "PSD")
-    client.force_login(supervisor)
+    sign_in(client, supervisor)
     page = client.get("/staff/quality/").content.decode()
     assert page.count('data-testid="pending-check"') == 1
     assert shown.report.reference in page
@@ -154,7 +155,7 @@ def test_the_quality_page_logs_every_report_it_shows_in_one_insert(
 
     decisions = decide_all(operator, 3)
     do_sample_decisions(supervisor, 3, timezone.now() - SINCE)
-    client.force_login(supervisor)
+    sign_in(client, supervisor)
     table = AccessEvent._meta.db_table
     with CaptureQueriesContext(connection) as queries:
         assert client.get("/staff/quality/").status_code == 200

@@ -6,6 +6,7 @@ import pytest
 from django.test import Client
 
 from peel.accounts.models import Team
+from peel.accounts.testing import sign_in
 from peel.audit.models import AccessEvent
 from peel.process.testing import file_report
 from peel.reports.actions import do_restrict_report
@@ -39,7 +40,7 @@ def test_the_preview_counts_restricted_reports_but_never_names_them(
     shown, secret = file_report(), file_report()
     do_restrict_report(supervisor, secret, Team.objects.get(slug="safeguarding-hub"), "PSD")
     row = proposed_everything_p1(supervisor)
-    client.force_login(supervisor)
+    sign_in(client, supervisor)
     page = client.get(f"/staff/triage/rules/{row.pk}/").content.decode()
     assert "2 of 2 reports would change grade" in page  # counts cover every report
     assert shown.reference in page and "No weapon, oddly" in page

@@ -11,6 +11,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
+from peel.accounts.testing import sign_in
 from peel.process.testing import file_report
 from peel.reports.models import Report
 from peel.review.actions import do_record_decision
@@ -56,7 +57,7 @@ def test_after_the_lease_runs_out_no_action_no_page_and_no_report(client: Client
     with pytest.raises(NotYourItem):
         do_hand_back(operator, item.pk, "Going home")
     assert not Report.objects.visible_to(operator).filter(pk=report.pk).exists()
-    client.force_login(operator)
+    sign_in(client, operator)
     assert client.get(f"/staff/work/{item.pk}/").url == "/staff/"  # the review page
     assert client.post(f"/staff/work/{item.pk}/heartbeat/").status_code == 409
     assert client.get(f"/staff/reports/{report.pk}/").status_code == 403
@@ -68,7 +69,7 @@ def test_while_the_lease_is_live_the_holder_has_the_page_and_the_report(client, 
     report = file_report()
     item = do_get_work(operator)
     assert item is not None
-    client.force_login(operator)
+    sign_in(client, operator)
     assert client.get(f"/staff/work/{item.pk}/").status_code == 200
     assert client.get(f"/staff/reports/{report.pk}/").status_code == 200
     assert report.reference in client.get("/staff/").content.decode()

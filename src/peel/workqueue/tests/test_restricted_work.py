@@ -9,6 +9,7 @@ from django.test.utils import CaptureQueriesContext
 
 from peel.accounts.actions import do_create_user
 from peel.accounts.models import Team
+from peel.accounts.testing import sign_in
 from peel.audit.actors import TEST
 from peel.audit.models import AccessEvent, AuditEvent
 from peel.process.testing import PASSWORD, file_report
@@ -105,14 +106,14 @@ def test_the_queue_page_counts_a_restricted_reports_items_outside_its_team(
     shown, secret = file_report(), file_report()
     do_restrict_report(supervisor, secret, standards, "About a serving officer")
     member = do_create_user(TEST, "pat", PASSWORD, ["supervisor"], teams=[standards.slug])
-    client.force_login(supervisor)
+    sign_in(client, supervisor)
     page = client.get("/staff/queue/").content.decode()
     assert shown.reference in page and secret.reference not in page
     assert "1 restricted report not shown" in page
     secret_item = WorkItem.objects.get(report=secret)
     response = client.post(f"/staff/queue/{secret_item.pk}/return/", {"reason": "x"})
     assert response.status_code == 404
-    client.force_login(member)
+    sign_in(client, member)
     assert secret.reference in client.get("/staff/queue/").content.decode()
 
 
@@ -131,7 +132,7 @@ def test_loading_the_queue_page_logs_a_read_of_each_report_listed_and_no_other(
 ) -> None:
     shown, secret = file_report(), file_report()
     do_restrict_report(supervisor, secret, standards, "About a serving officer")
-    client.force_login(supervisor)
+    sign_in(client, supervisor)
     with CaptureQueriesContext(connection) as queries:
         client.get("/staff/queue/")
     logged = AccessEvent.objects.filter(user=supervisor, purpose="supervisor's queue")

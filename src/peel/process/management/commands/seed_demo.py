@@ -6,9 +6,12 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_otp.util import random_hex
 
-from peel.accounts.actions import do_create_user, do_set_password
+from peel.accounts.actions import do_create_user, do_enrol_authenticator, do_set_password
 from peel.accounts.models import User
+from peel.accounts.second_factor import key_as_text
 from peel.audit.actors import DEMO, Robot
 from peel.intake.actions import do_accept_draft
 from peel.intake.email import accept_email, build_report_email
@@ -65,7 +68,31 @@ def ensure_demo_users() -> dict[str, str]:
         logins[username] = password
     path.write_text(json.dumps(logins, indent=2))
     path.chmod(0o600)
+    ensure_demo_second_factors()
     return logins
+
+
+def second_factors_file() -> Any:
+    return settings.VAR_DIR / "demo_second_factor.json"
+
+
+def ensure_demo_second_factors() -> dict[str, str]:
+    """Every demo account has an authenticator app enrolled, its key kept in var/ (0600, never
+    the repo), so `peel demo_code USERNAME` can say the code now, or a newcomer can add the key
+    to their own app. Never done outside the demo: real accounts enrol at first sign-in."""
+    path = second_factors_file()
+    keys: dict[str, str] = json.loads(path.read_text()) if path.exists() else {}
+    for username, *_ in DEMO_USERS:
+        user = User.objects.get(username=username)
+        key = keys.get(username, "")
+        if key and TOTPDevice.objects.filter(user=user, key=key, confirmed=True).exists():
+            continue
+        keys[username] = random_hex(20)
+        do_enrol_authenticator(user, keys[username], used_step=-1, actor=DEMO)
+    path.touch(mode=0o600)
+    path.chmod(0o600)
+    path.write_text(json.dumps(keys, indent=2))
+    return keys
 
 
 # What an operator records for the Standard API's sample documents (sdm/samples.py).
@@ -176,3 +203,10 @@ def print_logins(out: Any, logins: dict[str, str]) -> None:
     out.write("Demo logins (also in var/demo_logins.json):")
     for username, password in logins.items():
         out.write(f"  {username:<13} {password}")
+    keys = json.loads(second_factors_file().read_text()) if second_factors_file().exists() else {}
+    out.write(
+        "Second factor: `peel demo_code USERNAME` prints the code to type now, or add an "
+        "account's key to an authenticator app (time-based, 6 digits):"
+    )
+    for username, key in keys.items():
+        out.write(f"  {username:<13} {key_as_text(key)}")
