@@ -26,6 +26,12 @@ EVENTS: dict[str, str] = {
     "auth.logged_out": "A member of staff signed out.",
     "auth.login_failed": "A sign-in failed (the username tried and the client address).",
     "auth.password_changed": "A staff account's password was changed (never the password).",
+    "auth.reauthenticated": "A member of staff gave their second factor again before a "
+    "sensitive action (which kind of device, the client address).",
+    "auth.reauthentication_failed": "A wrong (or throttled) second-factor code was given to "
+    "confirm it's them before a sensitive action.",
+    "auth.session_expired": "A staff session was ended for being idle too long or past its "
+    "longest time (which limit, when it began, its last activity).",
     # crime: the crime record
     "crime.cancelled": "A recorded crime was cancelled by a later non-crime decision.",
     "crime.recorded": "A crime was recorded from a review decision.",
