@@ -82,8 +82,8 @@ def start(request: HttpRequest) -> None:
     """The clocks start: at sign-in (`user_logged_in`), or the first time a session from before
     these limits is seen. The session ends at the absolute limit at the latest."""
     started = now()
-    request.session[STARTED] = int(started)
-    request.session[ACTIVE] = int(started)
+    request.session[STARTED] = started
+    request.session[ACTIVE] = started
     request.session.set_expiry(_utc(started + max_seconds()))
 
 
@@ -170,7 +170,7 @@ class SessionLimitsMiddleware:
         if limit is None:
             when = activity_at(request, at)
             if when is not None and when - session[ACTIVE] >= RESOLUTION_SECONDS:
-                session[ACTIVE] = int(when)
+                session[ACTIVE] = when
             return None
         return self.end(request, user, view_func, limit, at)
 
