@@ -293,3 +293,5 @@ PEEL["SESSION_CLEAR_MINUTES"] = float(os.environ.get("PEEL_SESSION_CLEAR_MINUTES
 # Sensitive actions (switching on a rule set, bulk reassigning, exporting, changing users in the
 # admin) need the second factor again unless it was given within this many minutes.
 PEEL["REAUTH_MINUTES"] = float(os.environ.get("PEEL_REAUTH_MINUTES", "5"))
+# The admin never shows a member of staff's authenticator key or its QR code (django-otp).
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True

@@ -29,7 +29,7 @@ from peel.accounts.sessions import start as start_session_clocks
 from peel.audit.actors import UNKNOWN_VISITOR
 
 # Never copied into an event: a secret, or noise that its own event already says (a sign-in).
-HIDDEN_FIELDS = {"password", "last_login"}
+HIDDEN_FIELDS = {"password", "last_login", "key"}  # key: an authenticator app's secret (django-otp)
 _BEFORE = "_peel_audit_before"
 
 
