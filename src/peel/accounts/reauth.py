@@ -27,6 +27,7 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import admin
+from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, resolve_url
 from django.urls import reverse
@@ -142,6 +143,9 @@ class AdminReauthenticationMiddleware:
             return None
         if admin.site.name not in match.namespaces or match.url_name in ("login", "logout"):
             return None
-        if not admin.site.has_permission(request):
-            return None  # the admin sends them to its log-in
-        return require_reauthentication(request, lambda r: reverse("admin:index"))
+        try:
+            if not admin.site.has_permission(request):
+                return None  # the admin sends them to its log-in
+            return require_reauthentication(request, lambda r: reverse("admin:index"))
+        except DatabaseError:
+            return None  # the admin's view meets it too, and gets the styled 503 page

@@ -38,7 +38,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
-from django.db import connection
+from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 
@@ -133,11 +133,11 @@ def why(limit: Limit) -> str:
     if limit == "idle":
         return (
             f"You were signed out because Peel was not used for {_minutes(idle_seconds())}. "
-            "Sign in again to carry on. Anything you had not saved was not sent."
+            "Sign in again to carry on."
         )
     return (
         f"You were signed out because you signed in {_hours(max_seconds())} ago, the longest a "
-        "session may last. Sign in again to carry on. Anything you had not saved was not sent."
+        "session may last. Sign in again to carry on."
     )
 
 
@@ -158,6 +158,14 @@ class SessionLimitsMiddleware:
         view_args: tuple[Any, ...],
         view_kwargs: dict[str, Any],
     ) -> HttpResponse | None:
+        try:
+            return self.check(request, view_func)
+        except DatabaseError:
+            # Unreachable: the view meets the same error, and the last middleware turns it into
+            # the styled 503 page (core/middleware.py), which it cannot do for an error here.
+            return None
+
+    def check(self, request: HttpRequest, view_func: Callable[..., Any]) -> HttpResponse | None:
         user = getattr(request, "user", None)
         if not isinstance(user, User) or not user.is_authenticated:
             return None
@@ -205,8 +213,11 @@ class SessionLimitsMiddleware:
             return None  # a public page: it goes on, for a visitor
         if request.method in ("GET", "HEAD"):
             back: str | None = request.get_full_path()
-        else:  # the form was not sent: back to its page, to send it again once signed in
+        else:  # the form was not acted on: back to its page, to send it again once signed in
             back = referring_page(request)
+            messages.warning(
+                request, "What you sent was not saved: send it again once you have signed in."
+            )
         return redirect_to_login(back) if back else redirect(settings.LOGIN_URL)
 
 

@@ -211,6 +211,8 @@ def test_a_form_sent_after_the_session_ended_changes_nothing_and_comes_back_to_i
         headers={"Referer": "http://testserver/staff/queue/?grade=P4"},
     )
     assert response["Location"] == "/staff/login/?next=/staff/queue/%3Fgrade%3DP4"
+    page = client.get(response["Location"]).content.decode()
+    assert "What you sent was not saved: send it again once you have signed in." in page
     item.refresh_from_db()
     assert item.status == WorkStatus.QUEUED
     assert not AuditEvent.objects.filter(action="work.returned").exists()
