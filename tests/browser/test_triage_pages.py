@@ -7,7 +7,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from peel.accounts.testing import totp_code, totp_device
+from peel.accounts.testing import totp_device, unused_totp_code
 from peel.process.testing import file_report
 from peel.triage.store import active_ruleset
 from peel.workqueue.actions import do_get_work
@@ -85,7 +85,7 @@ def test_a_supervisor_previews_and_switches_on_a_new_rule_set(
     assert active_ruleset().version != "2026.12-1"
     assert_accessible(page)
     page.get_by_label("Code from your authenticator app, or a recovery code").fill(
-        totp_code(device)
+        unused_totp_code(device)
     )
     page.get_by_role("button", name="Confirm").click()
     expect(page.get_by_text("press it again: it was not sent before")).to_be_visible()

@@ -3,6 +3,8 @@ confirming it's them through the real re-authentication page."""
 
 from __future__ import annotations
 
+import time
+
 from django.test import Client
 from django.urls import reverse
 from django_otp.oath import totp
@@ -27,17 +29,15 @@ def totp_code(device: TOTPDevice, offset_steps: int = 0) -> str:
     return f"{code:0{device.digits}d}"
 
 
+def unused_totp_code(device: TOTPDevice) -> str:
+    """A code the device will still accept: now's, or, when now's was used already (signing in
+    a moment ago), the next one's (the app's clock tolerance accepts it; a code works once)."""
+    device.refresh_from_db()
+    now_step = int((time.time() - device.t0) // device.step)
+    return totp_code(device, 1 if device.last_t >= now_step else 0)
+
+
 def reauthenticate(client: Client, user: User) -> None:
     """Give the second factor again on the re-authentication page, as a person does."""
-    device = totp_device(user)
-    # A code is used once: after a use in this time step, the next step's code (the app's
-    # clock tolerance accepts it).
-    offset = 1 if device.last_t >= 0 and device.last_t >= _step_now(device) else 0
-    response = client.post(reverse("reauthenticate"), {"code": totp_code(device, offset)})
+    response = client.post(reverse("reauthenticate"), {"code": unused_totp_code(totp_device(user))})
     assert response.status_code == 302, response.content.decode()[:2000]
-
-
-def _step_now(device: TOTPDevice) -> int:
-    import time
-
-    return int((time.time() - device.t0) // device.step)

@@ -19,7 +19,7 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from peel.accounts import sessions
 from peel.accounts.models import Team, User
 from peel.accounts.reauth import REAUTHENTICATED_AT
-from peel.accounts.testing import reauthenticate, totp_code, totp_device
+from peel.accounts.testing import reauthenticate, totp_code, totp_device, unused_totp_code
 from peel.audit.models import AuditEvent
 from peel.core.access_rules import public
 from peel.process.testing import file_report
@@ -76,7 +76,7 @@ def test_switching_on_a_rule_set_needs_the_second_factor_again(
     assert "press the button there again" in page
 
     response = client.post(
-        REAUTH, {"code": totp_code(totp_device(supervisor)), "next": preview}, follow=True
+        REAUTH, {"code": unused_totp_code(totp_device(supervisor)), "next": preview}, follow=True
     )
     assert response.redirect_chain[-1][0] == preview
     assert "If you had pressed a button on this page, press it again" in response.content.decode()
@@ -223,7 +223,7 @@ def test_a_wrong_code_is_refused_audited_and_then_throttled(
 ) -> None:
     device = totp_device(supervisor)
     client = staff_client(supervisor)
-    good = totp_code(device)
+    good = unused_totp_code(device)
     wrong = f"{(int(good) + 1) % 1_000_000:06d}"
     response = client.post(REAUTH, {"code": wrong, "next": "/staff/queue/"})
     assert response.status_code == 400
@@ -247,12 +247,25 @@ def test_a_wrong_code_is_refused_audited_and_then_throttled(
 
 def test_a_code_is_used_once(staff_client: Callable[[Any], Client], supervisor: User) -> None:
     device = totp_device(supervisor)
-    code = totp_code(device)
     first, second = staff_client(supervisor), staff_client(supervisor)
+    code = unused_totp_code(device)
     assert first.post(REAUTH, {"code": code}).status_code == 302
     assert second.post(REAUTH, {"code": code}).status_code == 400  # seen over a shoulder
     [ok] = AuditEvent.objects.filter(action="auth.reauthenticated")
     assert ok.after["device"] == "authenticator app"
+
+
+def test_the_code_just_used_to_sign_in_cannot_be_given_again(
+    staff_client: Callable[[Any], Client], supervisor: User
+) -> None:
+    device = totp_device(supervisor)
+    code = totp_code(device)
+    assert device.verify_token(code)  # as the sign-in's second step does
+    client = staff_client(supervisor)
+    assert client.post(REAUTH, {"code": code}).status_code == 400
+    time.sleep(1.1)  # django-otp's throttle after that wrong code
+    reauthenticate(client, supervisor)  # with the next code: accepted
+    assert REAUTHENTICATED_AT in client.session
 
 
 def test_a_recovery_code_works_once(
@@ -290,7 +303,7 @@ def test_it_goes_back_only_to_a_page_of_this_site(
         page = client.get(REAUTH, {"next": hostile}).content.decode()
         assert "evil" not in page and "javascript" not in page
     response = client.post(
-        REAUTH, {"code": totp_code(totp_device(supervisor)), "next": "https://evil.example/"}
+        REAUTH, {"code": unused_totp_code(totp_device(supervisor)), "next": "https://evil.example/"}
     )
     assert response["Location"] == reverse("staff-home")
     # A Referer from another site is not where the person is sent back to either.
