@@ -26,6 +26,7 @@ from django.utils import timezone
 
 from peel.accounts.models import Team, User
 from peel.accounts.roles import ROLE_PERMISSIONS
+from peel.accounts.testing import totp_device
 from peel.audit.models import AccessEvent, AuditEvent
 from peel.core.access_rules import Rule, rule_of
 from peel.evidence.actions import record_blob
@@ -88,6 +89,7 @@ def make_world(make_user: Callable[..., Any]) -> dict[str, Any]:
     # The admin is a superuser, as the demo's is (seed_demo); roles give the rest.
     User.objects.filter(pk=users["admin"].pk).update(is_staff=True, is_superuser=True)
     users["admin"].refresh_from_db()
+    totp_device(users["admin"])  # for the admin's device pages (django-otp's config, QR code)
     operator = users[HOLDER]
     decider = make_user("decider", "operator")  # the actor for everything arranged here
     file_report(description="Decided earlier")  # decided below, then sampled for a check

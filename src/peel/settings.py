@@ -54,6 +54,9 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django_otp",  # second-factor devices: re-authentication asks a device (accounts/reauth.py)
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "django.forms",  # its widget templates, for Peel's form renderer below
     "csp",  # django-csp: its checks of the policy setting (the middleware is below)
     # The second factor (issue 15): device models for authenticator apps, recovery codes and
@@ -95,8 +98,14 @@ MIDDLEWARE = [
     # then Peel refuses every staff and admin page to a session without one (second_factor.py).
     "django_otp.middleware.OTPMiddleware",
     "peel.accounts.second_factor.SecondFactorMiddleware",
+    # Straight after the user is known: request.user.is_verified() for the second factor.
     "peel.accounts.middleware.ActingUserMiddleware",  # who made an admin change (audited)
     "django.contrib.messages.middleware.MessageMiddleware",
+    # After messages (each says why it signed someone out or sent them to confirm it's them),
+    # before any view: a staff session past its idle or absolute limit ends here, and a POST in
+    # the admin needs a recent re-authentication (accounts/sessions.py, accounts/reauth.py).
+    "peel.accounts.sessions.SessionLimitsMiddleware",
+    "peel.accounts.reauth.AdminReauthenticationMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, so it sees a view's exception first: a styled 503 when the database is unreachable.
     "peel.core.middleware.DatabaseUnavailableMiddleware",
@@ -435,3 +444,15 @@ OTP_WEBAUTHN_ALLOWED_ORIGINS = [
 OTP_WEBAUTHN_HELPER_CLASS = "peel.accounts.second_factor.PeelWebAuthnHelper"
 # A security key is a second factor only: never a way to sign in without the password.
 OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False
+# --- sessions and re-authentication (issue 15) ---
+# A staff session ends after this many minutes without activity (a page, a form, or keys,
+# clicks or scrolls reported by the review and queue pages' scripts; their timed refreshes alone
+# do not count), and this many hours after signing in whatever the activity.
+PEEL["SESSION_IDLE_MINUTES"] = int(os.environ.get("PEEL_SESSION_IDLE_MINUTES", "30"))
+PEEL["SESSION_MAX_HOURS"] = float(os.environ.get("PEEL_SESSION_MAX_HOURS", "10"))
+# How often `peel worker` deletes expired session rows (Django's clearsessions).
+PEEL["SESSION_CLEAR_MINUTES"] = float(os.environ.get("PEEL_SESSION_CLEAR_MINUTES", "15"))
+# Sensitive actions (switching on a rule set, bulk reassigning, exporting, changing users in the
+# admin) need the second factor again unless it was given within this many minutes.
+PEEL["REAUTH_MINUTES"] = float(os.environ.get("PEEL_REAUTH_MINUTES", "5"))
+# The admin never shows a member of staff's authenticator key or its QR code (django-otp).

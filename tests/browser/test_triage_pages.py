@@ -7,6 +7,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from peel.accounts.testing import totp_device, unused_totp_code
 from peel.process.testing import file_report
 from peel.triage.store import active_ruleset
 from peel.workqueue.actions import do_get_work
@@ -55,7 +56,7 @@ def test_an_operator_completes_dash_and_the_grade_rises(live_server, new_page, m
 def test_a_supervisor_previews_and_switches_on_a_new_rule_set(
     live_server, new_page, make_user
 ) -> None:
-    make_user("grace", "supervisor")
+    device = totp_device(make_user("grace", "supervisor"))  # her authenticator app
     file_report(hate_crime=True)
     page = new_page()
     browser_login(page, live_server.url, "grace")
@@ -77,6 +78,18 @@ def test_a_supervisor_previews_and_switches_on_a_new_rule_set(
     )
     expect(page.get_by_test_id("changed-reports")).to_contain_text("P3 (15)P2 (35)")
     assert_accessible(page)
+    preview_url = page.url
+    page.get_by_role("button", name="Switch this version on").click()
+    # Switching a rule set on needs the second factor again; nothing was switched on yet.
+    expect(page.get_by_role("heading", level=1)).to_have_text("Confirm it's you")
+    assert active_ruleset().version != "2026.12-1"
+    assert_accessible(page)
+    page.get_by_label("Code from your authenticator app, or a recovery code").fill(
+        unused_totp_code(device)
+    )
+    page.get_by_role("button", name="Confirm").click()
+    expect(page.get_by_text("press it again: it was not sent before")).to_be_visible()
+    assert page.url == preview_url
     page.get_by_role("button", name="Switch this version on").click()
     expect(page.get_by_text("default 2026.12-1 is now in use.")).to_be_visible()
     assert active_ruleset().version == "2026.12-1"

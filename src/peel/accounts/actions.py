@@ -2,8 +2,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+import datetime as dt
+from importlib import import_module
 from typing import Any, Literal
 
+from django.conf import settings
 from django.contrib.auth.models import Group, Permission
 from django.db import models, transaction
 from django.utils import timezone
@@ -15,7 +18,7 @@ from django_otp_webauthn.models import WebAuthnCredential
 from peel.accounts.models import Team, User
 from peel.accounts.roles import ROLE_PERMISSIONS, ROLE_TEAMS, ROLES, TEAMS
 from peel.audit import log as audit
-from peel.audit.actors import Actor, command
+from peel.audit.actors import SYSTEM, Actor, command
 
 
 def do_create_user(
@@ -249,3 +252,62 @@ def do_reset_second_factor(actor: User, user: User, reason: str) -> dict[str, in
         StaticDevice.objects.filter(user=user).delete()
         audit.record(actor, "auth.second_factor_reset", user, after={"reason": reason, **removed})
     return removed
+# ---- Sessions and re-authentication (issue 15) --------------------------------------------------
+
+
+def do_record_session_expired(user: User, limit: str, details: dict[str, Any]) -> None:
+    """A staff session passed its idle or absolute limit and is being ended (sessions.py). The
+    system ends it, so the system is the actor and the account the object."""
+        audit.record(SYSTEM, "auth.session_expired", user, after={"limit": limit, **details})
+
+
+def do_clear_expired_sessions() -> int | None:
+    """Delete the sessions past their expiry through the session engine (what Django's
+    `clearsessions` does), and say how many for a database-backed engine (None for another).
+
+    Not audited: the rows belong to sessions that have already ended (signed out, or past their
+    limit); the worker's log counts them."""
+    store = import_module(settings.SESSION_ENGINE).SessionStore
+    get_model = getattr(store, "get_model_class", None)
+        counted = (
+            get_model()._default_manager.filter(expire_date__lt=timezone.now()).count()
+            if get_model is not None
+            else None
+        store.clear_expired()
+    return counted
+
+
+class Reauthentication:
+    """What came of a second-factor code given to confirm it's them."""
+
+    ok: bool
+    device: str = ""  # "authenticator app" or "recovery code" when ok
+    retry_at: dt.datetime | None = None  # too many wrong codes: not before then
+
+
+def do_reauthenticate(user: User, code: str, address: str) -> Reauthentication:
+    """Check a code against the user's confirmed second-factor devices with django-otp (a code
+    from an authenticator app, or a recovery code, used up), throttled by the devices' own
+    throttling; audited either way (`auth.reauthenticated`, `auth.reauthentication_failed`)."""
+    from django_otp import devices_for_user
+    from django_otp.plugins.otp_static.models import StaticDevice
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    code = "".join(code.split())
+    # A number is an authenticator's code; anything else a recovery code. Only that kind of
+    # device is asked, so a right code does not count as a wrong one on the other kind.
+    kind: type[Any] = TOTPDevice if code.isdigit() and len(code) in (6, 8) else StaticDevice
+    if kind is StaticDevice:
+        code = code.lower()
+    retry_at = None
+        for device in devices_for_user(user, confirmed=True, for_verify=True):
+            if not isinstance(device, kind):
+                retry_at = (why or {}).get("locked_until")
+                used = "authenticator app" if kind is TOTPDevice else "recovery code"
+                audit.record(
+                    user, "auth.reauthenticated", user, after={"device": used, "address": address}
+                )
+                return Reauthentication(True, used)
+            user, "auth.reauthentication_failed", user,
+            after={"address": address, "throttled": retry_at is not None},
+    return Reauthentication(False, retry_at=retry_at)

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from peel.accounts import views
+from peel.accounts import reauth_views, views
 
 urlpatterns = [
     path("staff/login/", views.login, name="login"),
@@ -16,6 +16,7 @@ urlpatterns = [
         name="second-factor-recovery-codes",
     ),
     path("staff/account/second-factor/reset/", views.reset, name="second-factor-reset"),
+    path("staff/reauthenticate/", reauth_views.reauthenticate, name="reauthenticate"),
 ]
 
 # Security keys: django-otp-webauthn's ceremony, included by peel/urls.py in the namespace its

@@ -35,6 +35,12 @@ EVENTS: dict[str, str] = {
     "the client address, whether the device was throttled).",
     "auth.second_factor_reset": "An admin removed every second factor of an account, with the "
     "reason; the account enrols again at its next sign-in.",
+    "auth.reauthenticated": "A member of staff gave their second factor again before a "
+    "sensitive action (which kind of device, the client address).",
+    "auth.reauthentication_failed": "A wrong (or throttled) second-factor code was given to "
+    "confirm it's them before a sensitive action.",
+    "auth.session_expired": "A staff session was ended for being idle too long or past its "
+    "longest time (which limit, when it began, its last activity).",
     # crime: the crime record
     "crime.cancelled": "A recorded crime was cancelled by a later non-crime decision.",
     "crime.recorded": "A crime was recorded from a review decision.",

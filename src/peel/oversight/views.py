@@ -16,8 +16,10 @@ from django.contrib.auth.models import Group
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
+from django.urls import reverse
 
 from peel.accounts.models import Team, User
+from peel.accounts.reauth import reauthentication_required
 from peel.accounts.requests import staff_user
 from peel.audit.events import EVENTS, describe
 from peel.audit.log import record_search
@@ -86,7 +88,12 @@ def search(request: HttpRequest) -> HttpResponse:
     return render(request, "oversight/search.html", context)
 
 
+def _search_page(request: HttpRequest) -> str:
+    return f"{reverse('oversight-search')}?{request.GET.urlencode()}"
+
+
 @staff(PERMISSION)
+@reauthentication_required(methods=("GET", "HEAD"), back=_search_page)  # records in bulk
 def export(request: HttpRequest) -> HttpResponseBase:
     """The whole search as CSV, streamed (a search can match millions of rows)."""
     viewer = staff_user(request)

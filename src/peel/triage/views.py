@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
+from peel.accounts.reauth import reauthentication_required
 from peel.accounts.requests import staff_user
 from peel.core.access_rules import staff
 from peel.core.redirects import safe_next
@@ -113,6 +114,7 @@ def rules_preview(request: HttpRequest, version_id: int) -> HttpResponse:
 
 
 @staff("triage.manage_rules", methods=("POST",))
+@reauthentication_required  # switching a rule set on re-grades every open report
 def rules_activate(request: HttpRequest, version_id: int) -> HttpResponse:
     try:
         row = do_activate_ruleset(staff_user(request), version_id)

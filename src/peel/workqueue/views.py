@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
+from peel.accounts.reauth import require_reauthentication
 from peel.accounts.requests import staff_user
 from peel.core.access_rules import staff
 from peel.core.formerrors import field_messages
@@ -49,6 +50,7 @@ from peel.workqueue.panels import QUEUE_PAGE, STAFF_HOME, panels
 from peel.workqueue.queries import filtered_items, queue_counts
 
 QUEUE_PAGE_ROWS = 200
+REAUTHENTICATE_FOR = {"reassign", "route"}  # bulk actions that move work to others
 
 
 @staff()
@@ -113,9 +115,19 @@ def queue(request: HttpRequest) -> HttpResponse:
     return render(request, template, context)
 
 
+def _queue_page(request: HttpRequest) -> str:
+    filters = request.POST.get("filters", "")
+    return reverse("queue") + (f"?{filters}" if filters else "")
+
+
 @staff("workqueue.supervise_queue", methods=("POST",))
 def bulk_action(request: HttpRequest) -> HttpResponse:
-    """Apply one action to the selected items, each as its own audited change."""
+    """Apply one action to the selected items, each as its own audited change. Moving work to
+    other people (reassigning, routing to a team) needs a recent re-authentication."""
+    if request.POST.get("action") in REAUTHENTICATE_FOR:
+        ask = require_reauthentication(request, _queue_page)
+        if ask is not None:
+            return ask
     submitted = [int(v) for v in request.POST.getlist("items") if v.isdigit()]
     open_ids = list(  # an item the page did not list cannot be chosen
         visible_related(

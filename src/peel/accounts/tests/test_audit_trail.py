@@ -13,6 +13,7 @@ from django.urls import reverse
 from peel.accounts.actions import do_create_user
 from peel.accounts.models import Team, User
 from peel.accounts.testing import sign_in
+from peel.accounts.testing import reauthenticate
 from peel.audit.actors import TEST
 from peel.audit.log import verify_chain
 from peel.audit.models import AuditEvent
@@ -32,6 +33,7 @@ def admin_user(db: None) -> User:
 def admin_client(admin_user: User) -> Client:
     client = Client()
     sign_in(client, admin_user)
+    reauthenticate(client, admin_user)  # every change in the admin needs it (accounts/reauth.py)
     return client
 
 

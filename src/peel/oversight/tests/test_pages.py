@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from peel.accounts.models import Team, User
 from peel.accounts.testing import sign_in
+from peel.accounts.testing import reauthenticate
 from peel.audit import log as audit
 from peel.audit.actors import TEST, Robot
 from peel.audit.models import AccessEvent, AuditEvent, ChainVerification
@@ -143,6 +144,7 @@ def test_a_reports_whole_trail_by_reference_and_by_action(auditor: User, operato
 def test_every_use_of_the_pages_is_access_logged_with_its_query(auditor: User) -> None:
     report = file_report()
     client = _client(auditor)
+    reauthenticate(client, auditor)  # exporting needs it
     start = AccessEvent.objects.last().pk if AccessEvent.objects.exists() else 0  # type: ignore[union-attr]
     client.get(SEARCH, {"log": "audit", "person": "Khan"})
     client.get(EXPORT, {"log": "access", "report": report.reference})
@@ -173,7 +175,9 @@ def test_the_csv_export_holds_every_matching_row_with_descriptions(
     report = file_report()
     with transaction.atomic():
         audit.record(Robot("=HYPERLINK(evil)"), "work.task_note", report, after={"n": 1})
-    response = _client(auditor).get(EXPORT, {"log": "audit", "report": report.reference})
+    client = _client(auditor)
+    reauthenticate(client, auditor)  # exporting needs it
+    response = client.get(EXPORT, {"log": "audit", "report": report.reference})
     assert response.status_code == 200
     assert response["Content-Type"] == "text/csv"
     body = b"".join(response.streaming_content).decode()  # type: ignore[attr-defined]
@@ -206,6 +210,7 @@ def test_rows_about_a_report_restricted_from_the_auditor_are_only_counted(
     assert _event_ids(response) == []
     event = AuditEvent.objects.get(action="report.restricted")
     assert client.get(reverse("oversight-event", args=[event.pk])).status_code == 404
+    reauthenticate(client, auditor)  # exporting needs it
     csv_body = b"".join(client.get(EXPORT, {"log": "audit"}).streaming_content).decode()  # type: ignore[attr-defined]
     assert hidden.reference not in csv_body and "Khan" not in csv_body
 

@@ -15,9 +15,19 @@
   });
   setInterval(function () {
     if (Date.now() - lastActivity > idleAfterMs) { return; }
-    fetch(url, { method: "POST", headers: { "X-CSRFToken": token }, credentials: "same-origin" })
+    // A timed request, not the operator's: the session counts their last key, click or scroll
+    // (X-Peel-Input-Age), so a screen left alone is still signed out (accounts/sessions.py).
+    var headers = {
+      "X-CSRFToken": token,
+      "X-Peel-Background": "1",
+      "X-Peel-Input-Age": String(Math.floor((Date.now() - lastActivity) / 1000))
+    };
+    fetch(url, { method: "POST", headers: headers, credentials: "same-origin" })
       .then(function (response) {
-        if (response.status === 409) {
+        if (response.status === 401) {
+          marker.textContent = "You were signed out. Copy anything you have typed, then sign in again.";
+          marker.hidden = false;
+        } else if (response.status === 409) {
           marker.textContent = "This item is no longer yours: it went back to the queue. Press Get Work.";
           marker.hidden = false;
         }

@@ -23,10 +23,13 @@ class Command(BaseCommand):
 
         sweep_incomplete()  # temporary files a killed writer left in the evidence store
         if not options["no_worker"]:
+            from peel.accounts.sessions import start_clearing as clear_sessions_periodically
             from peel.audit.verification import start_in_thread as verify_chain_daily
             from peel.intake.worker import start_in_thread
 
-            verify_chain_daily(start_in_thread())  # files what the Standard API receives
+            stop = start_in_thread()  # files what the Standard API receives
+            verify_chain_daily(stop)
+            clear_sessions_periodically(stop)
         self.stdout.write(f"Peel is serving at http://{options['host']}:{options['port']}/")
         serve(
             application, host=options["host"], port=options["port"], threads=options["threads"],

@@ -7,6 +7,8 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 
+from peel.accounts.sessions import clear_and_log as clear_expired_sessions
+from peel.accounts.sessions import start_clearing as clear_sessions_periodically
 from peel.audit.verification import start_in_thread as verify_chain_daily
 from peel.evidence.store import sweep_incomplete
 from peel.intake import worker
@@ -18,7 +20,8 @@ class Command(BaseCommand):
         "Peel's background work. The pipeline worker files submissions the Standard API has "
         "received (report, triage, work item), and every 15 seconds keeps the queue's clocks: "
         "returns expired leases and parked items that are due, records deadline breaches, "
-        "raises items near a deadline, and re-scores open reports after a rule-set switch. "
+        "raises items near a deadline, and re-scores open reports after a rule-set switch; "
+        "every PEEL_SESSION_CLEAR_MINUTES it deletes expired staff sessions. "
         "Beside it run --robots N robot workers (default PEEL_ROBOT_WORKERS), which carry "
         "decisions into other systems, restarted by a supervisor if one dies. Run several on "
         "one host or many against one PostgreSQL: they file the riskiest submission first "
@@ -48,6 +51,8 @@ class Command(BaseCommand):
             self.stdout.write(f"Filed {total} submissions.")
             worker.housekeeping(budget_seconds=None)
             self.stdout.write("Queue housekeeping done.")
+            cleared = clear_expired_sessions()
+            self.stdout.write(f"Cleared {'the' if cleared is None else cleared} expired sessions.")
             return
         robots = options["robots"]
         robots = settings.PEEL["ROBOT_WORKERS"] if robots is None else robots
@@ -59,6 +64,7 @@ class Command(BaseCommand):
 
             pool = start_pool(robots, stop)
         verify_chain_daily(stop)  # and when an auditor asks; a thread, so filing never waits
+        clear_sessions_periodically(stop)  # every PEEL_SESSION_CLEAR_MINUTES, counted in the log
         self.stdout.write(
             f"Peel worker running with {robots} robot(s) (Ctrl+C to stop).", ending="\n"
         )
