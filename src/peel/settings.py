@@ -9,6 +9,7 @@ PEEL_ALLOWED_HOSTS  comma-separated, default "127.0.0.1,localhost"
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import secrets
 from pathlib import Path
@@ -42,6 +43,9 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    # Failed sign-ins counted per account and per address in the database, and lockouts
+    # (issue 15): after django.contrib.auth, whose sign-in signals it listens to.
+    "axes",
     "django.forms",  # its widget templates, for Peel's form renderer below
     "peel.core",
     "peel.accounts",
@@ -68,6 +72,9 @@ MIDDLEWARE = [
     "peel.accounts.middleware.ActingUserMiddleware",  # who made an admin change (audited)
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Turns a sign-in refused for too many failures into the lockout page (issue 15); inside the
+    # others, so the page it returns gets every header they add.
+    "axes.middleware.AxesMiddleware",
     # Last, so it sees a view's exception first: a styled 503 when the database is unreachable.
     "peel.core.middleware.DatabaseUnavailableMiddleware",
 ]
@@ -132,11 +139,6 @@ DATABASES = {"default": _database(os.environ.get("DATABASE_URL"))}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 
-AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "staff-home"
 LOGOUT_REDIRECT_URL = "login"
@@ -271,3 +273,49 @@ LOGGING = {
         "httpx": {"level": "WARNING"},
     },
 }
+
+# --- Password guessing and passwords (issue 15) ---
+# Argon2id first: new passwords are hashed with it, and an older PBKDF2 hash is re-hashed with
+# Argon2 the next time its owner signs in (Django does this for any hasher after the first).
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        # The shortest password a member of staff may choose (NCSC: length beats complexity).
+        "OPTIONS": {"min_length": int(os.environ.get("PEEL_PASSWORD_MIN_LENGTH", "12"))},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+# The lockout check runs before any other backend (django-axes); sign-in itself is Django's.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# "0" switches lockouts off (only for measuring what an attacker gets without them).
+AXES_ENABLED = os.environ.get("PEEL_LOCKOUT_ENABLED", "1") == "1"
+# Failures on one account (from any addresses) within the cool-off that lock it.
+AXES_FAILURE_LIMIT = int(os.environ.get("PEEL_LOCKOUT_FAILURES", "5"))
+# Failures from one address (on any accounts) that lock the address: higher than an account's,
+# as a contact centre's staff share one address behind its proxy (see accounts/lockout.py).
+PEEL_LOCKOUT_ADDRESS_FAILURES = int(os.environ.get("PEEL_LOCKOUT_ADDRESS_FAILURES", "20"))
+# Minutes a lockout lasts after the last failure (a supervisor of security can lift it sooner).
+AXES_COOLOFF_TIME = dt.timedelta(minutes=int(os.environ.get("PEEL_LOCKOUT_MINUTES", "30")))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # counted per account and per address
+AXES_HANDLER = "peel.accounts.lockout.PeelLockoutHandler"  # axes' database handler, extended
+AXES_LOCKOUT_CALLABLE = "peel.accounts.lockout.lockout_response"  # Peel's page: what to do
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_ENABLE_ADMIN = False  # lockouts are seen and lifted on /staff/security/lockouts/ (audited)
+AXES_VERBOSE = False  # each failure is already in the audit log
+# How many reverse proxies stand in front of Peel (0: none; the client's address is the
+# connection's). With N, the address is read from X-Forwarded-For, N-1 entries from the right
+# (each proxy appends the address it was reached from), never from a header a client could set.
+PEEL_TRUSTED_PROXY_COUNT = int(os.environ.get("PEEL_TRUSTED_PROXY_COUNT", "0"))
+if PEEL_TRUSTED_PROXY_COUNT > 0:
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
+    AXES_IPWARE_PROXY_COUNT = PEEL_TRUSTED_PROXY_COUNT - 1
+else:
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ("REMOTE_ADDR",)

@@ -27,5 +27,10 @@ class User(AbstractUser):
     collar_number = models.CharField(max_length=10, blank=True)
     teams = models.ManyToManyField(Team, blank=True, related_name="members")
 
+    class Meta(AbstractUser.Meta):
+        permissions = [
+            ("manage_lockouts", "Can see sign-in failures and lockouts, and lift a lockout"),
+        ]
+
     def __str__(self) -> str:
         return self.get_full_name() or self.username

@@ -70,6 +70,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "reports.restrict_report",
         "audit.view_auditevent",
         "audit.view_accessevent",
+        # Supervisor of security: sees sign-in failures and lockouts and lifts them (issue 15).
+        "accounts.manage_lockouts",
     ],
 }
 ROLES = list(ROLE_PERMISSIONS)

@@ -15,7 +15,7 @@ from django.test import Client
 
 from peel.intake.pipeline import file_pending
 from peel.intake.tests.walker import send_report
-from peel.process.testing import PASSWORD, api_client_headers
+from peel.process.testing import api_client_headers
 from peel.reports.models import Report
 from peel.review.actions import do_record_decision
 from peel.review.robot_handover import decision_record
@@ -61,9 +61,9 @@ def screens(operator: Any, supervisor: Any, report: Report) -> tuple[str, str, d
     item = do_get_work(operator)
     assert item is not None and item.report_id == report.pk
     staff = Client()
-    staff.login(username=operator.username, password=PASSWORD)
+    staff.force_login(operator)  # Client.login gives no request: the lockout check needs one
     review = staff.get(f"/staff/work/{item.pk}/").content.decode()
-    staff.login(username=supervisor.username, password=PASSWORD)
+    staff.force_login(supervisor)
     page = staff.get(f"/staff/reports/{report.pk}/").content.decode()
     decision = do_record_decision(operator, item, decision_input())
     return html.unescape(review), html.unescape(page), canonical_record(decision_record(decision))
