@@ -13,7 +13,7 @@ import datetime as dt
 import os
 import secrets
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import dj_database_url
 
@@ -315,7 +315,13 @@ AXES_VERBOSE = False  # each failure is already in the audit log
 # (each proxy appends the address it was reached from), never from a header a client could set.
 PEEL_TRUSTED_PROXY_COUNT = int(os.environ.get("PEEL_TRUSTED_PROXY_COUNT", "0"))
 if PEEL_TRUSTED_PROXY_COUNT > 0:
-    AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
+    AXES_IPWARE_META_PRECEDENCE_ORDER: tuple[str, ...] = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
+    # django-ipware: the client is the entry this many places before the last one...
     AXES_IPWARE_PROXY_COUNT = PEEL_TRUSTED_PROXY_COUNT - 1
+    # ...however many a client prepended (strict would fall back to the proxy's own address,
+    # putting every client who sends the header on one address, easily locked for all).
+    IPWARE_STRICT = False
 else:
     AXES_IPWARE_META_PRECEDENCE_ORDER = ("REMOTE_ADDR",)
+# Axes logs every failure as a warning; each is already an audit event (auth.login_failed).
+cast(dict[str, Any], LOGGING["loggers"])["axes"] = {"level": "ERROR"}

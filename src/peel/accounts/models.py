@@ -27,7 +27,7 @@ class User(AbstractUser):
     collar_number = models.CharField(max_length=10, blank=True)
     teams = models.ManyToManyField(Team, blank=True, related_name="members")
 
-    class Meta(AbstractUser.Meta):
+    class Meta(AbstractUser.Meta):  # type: ignore[name-defined]  # django-stubs lacks it
         permissions = [
             ("manage_lockouts", "Can see sign-in failures and lockouts, and lift a lockout"),
         ]
