@@ -310,9 +310,13 @@ AXES_LOCKOUT_CALLABLE = "peel.accounts.lockout.lockout_response"  # Peel's page:
 AXES_HTTP_RESPONSE_CODE = 429
 AXES_ENABLE_ADMIN = False  # lockouts are seen and lifted on /staff/security/lockouts/ (audited)
 AXES_VERBOSE = False  # each failure is already in the audit log
+AXES_DISABLE_ACCESS_LOG = True  # sign-ins are in the audit log; no second store of addresses
+# A success does not wipe the counts: with the address counted, signing in to one's own account
+# would otherwise reset a sprayer's count for the address.
+AXES_RESET_ON_SUCCESS = False
 # How many reverse proxies stand in front of Peel (0: none; the client's address is the
-# connection's). With N, the address is read from X-Forwarded-For, N-1 entries from the right
-# (each proxy appends the address it was reached from), never from a header a client could set.
+# connection's). With N, it is the Nth address from the right of X-Forwarded-For (each proxy
+# appends the address it was reached from), never one a client wrote into the header itself.
 PEEL_TRUSTED_PROXY_COUNT = int(os.environ.get("PEEL_TRUSTED_PROXY_COUNT", "0"))
 if PEEL_TRUSTED_PROXY_COUNT > 0:
     AXES_IPWARE_META_PRECEDENCE_ORDER: tuple[str, ...] = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
