@@ -19,7 +19,7 @@ attack the right password is tried once from a fresh address: does it still work
 
 Prints, per attack and phase: attempts, answered and refused guesses, answered guesses per
 minute over the window, p50 time per attempt, and whether the right password then worked; and
-the most a patient attacker gets once locked (the limit per cool-off).
+the most an attacker sustains (the limit per cool-off).
 """
 
 from __future__ import annotations
@@ -184,9 +184,9 @@ def main() -> None:
             "engine": engine,
             "window_seconds": args.seconds,
             "shipped": shipped,
-            # Once locked, guessing on resumes only a cool-off after the last failure (a failure
-            # while locked restarts it): at most the limit per cool-off, for a patient attacker.
-            "patient_attacker_max_per_minute": {
+            # A lock lasts the cool-off from the failure that caused it, and tries while locked
+            # are not checked: at most the limit per cool-off, however the attacker paces it.
+            "sustained_max_per_minute": {
                 "one_account": round(shipped["account_failures"] / shipped["cool_off_minutes"], 2),
                 "one_address": round(shipped["address_failures"] / shipped["cool_off_minutes"], 2),
             },

@@ -302,8 +302,11 @@ AXES_FAILURE_LIMIT = int(os.environ.get("PEEL_LOCKOUT_FAILURES", "5"))
 # Failures from one address (on any accounts) that lock the address: higher than an account's,
 # as a contact centre's staff share one address behind its proxy (see accounts/lockout.py).
 PEEL_LOCKOUT_ADDRESS_FAILURES = int(os.environ.get("PEEL_LOCKOUT_ADDRESS_FAILURES", "20"))
-# Minutes a lockout lasts after the last failure (a supervisor of security can lift it sooner).
+# Minutes a lockout lasts (a supervisor of security can lift it sooner).
 AXES_COOLOFF_TIME = dt.timedelta(minutes=int(os.environ.get("PEEL_LOCKOUT_MINUTES", "30")))
+# A try while locked is refused unchecked and audited, but not counted: counted, a sprayer
+# locked out by address would go on to lock every account it names.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # counted per account and per address
 AXES_HANDLER = "peel.accounts.lockout.PeelLockoutHandler"  # axes' database handler, extended
 AXES_LOCKOUT_CALLABLE = "peel.accounts.lockout.lockout_response"  # Peel's page: what to do
