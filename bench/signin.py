@@ -27,6 +27,7 @@ from __future__ import annotations
 import argparse
 import re
 import statistics
+import sys
 import threading
 import time
 from typing import Any
@@ -47,7 +48,10 @@ def serve(port: int) -> Any:
 
     from peel.wsgi import application
 
-    server = create_server(application, host="127.0.0.1", port=port, threads=4)
+    # As `peel serve` behind a proxy (PEEL_TRUSTED_PROXY_COUNT): X-Forwarded-For reaches Peel.
+    server = create_server(
+        application, host="127.0.0.1", port=port, threads=4, clear_untrusted_proxy_headers=False
+    )
     threading.Thread(target=server.run, daemon=True).start()
     return server
 
@@ -117,6 +121,8 @@ def right_password_works(base: str, username: str, address: str) -> bool:
             },
             headers={"X-Forwarded-For": address, "Referer": base + "/staff/login/"},
         )
+    if response.status_code != 302:
+        print(f"right password for {username}: {response.status_code}", file=sys.stderr)
     return response.status_code == 302
 
 

@@ -231,3 +231,17 @@ def test_an_incomplete_lift_changes_nothing(
         assert client.post(reverse("lockout-lift"), data).status_code == 302
     assert sign_in("olivia", PASSWORD).status_code == 429
     assert not events("auth.lockout_lifted")
+
+
+@pytest.mark.parametrize(("proxies", "cleared"), [(0, True), (1, False)])
+def test_peel_serve_passes_x_forwarded_for_on_only_behind_trusted_proxies(
+    settings: Any, monkeypatch: pytest.MonkeyPatch, proxies: int, cleared: bool
+) -> None:
+    import waitress
+    from django.core.management import call_command
+
+    given: dict[str, Any] = {}
+    monkeypatch.setattr(waitress, "serve", lambda app, **options: given.update(options))
+    settings.PEEL_TRUSTED_PROXY_COUNT = proxies
+    call_command("serve", "--no-worker", "--port", "8831")
+    assert given["clear_untrusted_proxy_headers"] is cleared

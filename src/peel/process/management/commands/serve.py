@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 
 
@@ -27,4 +28,13 @@ class Command(BaseCommand):
 
             verify_chain_daily(start_in_thread())  # files what the Standard API receives
         self.stdout.write(f"Peel is serving at http://{options['host']}:{options['port']}/")
-        serve(application, host=options["host"], port=options["port"], threads=options["threads"])
+        # Waitress drops X-Forwarded-For unless told; behind PEEL_TRUSTED_PROXY_COUNT proxies
+        # the sign-in lockouts read the client's address from it (accounts/lockout.py).
+        behind_proxies = settings.PEEL_TRUSTED_PROXY_COUNT > 0
+        serve(
+            application,
+            host=options["host"],
+            port=options["port"],
+            threads=options["threads"],
+            clear_untrusted_proxy_headers=not behind_proxies,
+        )
