@@ -245,3 +245,14 @@ def test_peel_serve_passes_x_forwarded_for_on_only_behind_trusted_proxies(
     settings.PEEL_TRUSTED_PROXY_COUNT = proxies
     call_command("serve", "--no-worker", "--port", "8831")
     assert given["clear_untrusted_proxy_headers"] is cleared
+
+
+def test_the_counts_are_kept_in_the_database_every_process_shares(operator: User) -> None:
+    from axes.handlers.database import AxesDatabaseHandler
+    from django.conf import settings
+    from django.utils.module_loading import import_string
+
+    assert issubclass(import_string(settings.AXES_HANDLER), AxesDatabaseHandler)
+    for n in range(3):
+        sign_in("olivia", f"{WRONG}{n}")
+    assert AccessAttempt.objects.get(username="olivia").failures_since_start == 3
