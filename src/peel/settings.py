@@ -10,10 +10,11 @@ PEEL_ALLOWED_HOSTS  comma-separated, default "127.0.0.1,localhost"
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import secrets
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -57,6 +58,9 @@ INSTALLED_APPS = [
     "django_otp",  # second-factor devices: re-authentication asks a device (accounts/reauth.py)
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    # Failed sign-ins counted per account and per address in the database, and lockouts
+    # (issue 15): after django.contrib.auth, whose sign-in signals it listens to.
+    "axes",
     "django.forms",  # its widget templates, for Peel's form renderer below
     "csp",  # django-csp: its checks of the policy setting (the middleware is below)
     # The second factor (issue 15): device models for authenticator apps, recovery codes and
@@ -107,6 +111,9 @@ MIDDLEWARE = [
     "peel.accounts.sessions.SessionLimitsMiddleware",
     "peel.accounts.reauth.AdminReauthenticationMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Turns a sign-in refused for too many failures into the lockout page (issue 15); inside the
+    # others, so the page it returns gets every header they add.
+    "axes.middleware.AxesMiddleware",
     # Last, so it sees a view's exception first: a styled 503 when the database is unreachable.
     "peel.core.middleware.DatabaseUnavailableMiddleware",
 ]
@@ -171,11 +178,6 @@ DATABASES = {"default": _database(os.environ.get("DATABASE_URL"))}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 
-AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "staff-home"
 LOGOUT_REDIRECT_URL = "login"
@@ -456,3 +458,57 @@ PEEL["SESSION_CLEAR_MINUTES"] = float(os.environ.get("PEEL_SESSION_CLEAR_MINUTES
 # admin) need the second factor again unless it was given within this many minutes.
 PEEL["REAUTH_MINUTES"] = float(os.environ.get("PEEL_REAUTH_MINUTES", "5"))
 # The admin never shows a member of staff's authenticator key or its QR code (django-otp).
+# --- Password guessing and passwords (issue 15) ---
+# Argon2id first: new passwords are hashed with it, and an older PBKDF2 hash is re-hashed with
+# Argon2 the next time its owner signs in (Django does this for any hasher after the first).
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        # The shortest password a member of staff may choose (NCSC: length beats complexity).
+        "OPTIONS": {"min_length": int(os.environ.get("PEEL_PASSWORD_MIN_LENGTH", "12"))},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+# The lockout check runs before any other backend (django-axes); sign-in itself is Django's.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+# "0" switches lockouts off (only for measuring what an attacker gets without them).
+AXES_ENABLED = os.environ.get("PEEL_LOCKOUT_ENABLED", "1") == "1"
+# Failures on one account (from any addresses) within the cool-off that lock it.
+AXES_FAILURE_LIMIT = int(os.environ.get("PEEL_LOCKOUT_FAILURES", "5"))
+# Failures from one address (on any accounts) that lock the address: higher than an account's,
+# as a contact centre's staff share one address behind its proxy (see accounts/lockout.py).
+PEEL_LOCKOUT_ADDRESS_FAILURES = int(os.environ.get("PEEL_LOCKOUT_ADDRESS_FAILURES", "20"))
+# Minutes a lockout lasts (a supervisor of security can lift it sooner).
+AXES_COOLOFF_TIME = dt.timedelta(minutes=int(os.environ.get("PEEL_LOCKOUT_MINUTES", "30")))
+# A try while locked is refused unchecked and audited, but not counted: counted, a sprayer
+# locked out by address would go on to lock every account it names.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # counted per account and per address
+AXES_HANDLER = "peel.accounts.lockout.PeelLockoutHandler"  # axes' database handler, extended
+AXES_LOCKOUT_CALLABLE = "peel.accounts.lockout.lockout_response"  # Peel's page: what to do
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_ENABLE_ADMIN = False  # lockouts are seen and lifted on /staff/security/lockouts/ (audited)
+AXES_VERBOSE = False  # each failure is already in the audit log
+AXES_DISABLE_ACCESS_LOG = True  # sign-ins are in the audit log; no second store of addresses
+# A success does not wipe the counts: with the address counted, signing in to one's own account
+# would otherwise reset a sprayer's count for the address.
+AXES_RESET_ON_SUCCESS = False
+# How many reverse proxies stand in front of Peel (0: none; the client's address is the
+# connection's). With N, it is the Nth address from the right of X-Forwarded-For (each proxy
+# appends the address it was reached from), never one a client wrote into the header itself.
+PEEL_TRUSTED_PROXY_COUNT = int(os.environ.get("PEEL_TRUSTED_PROXY_COUNT", "0"))
+if PEEL_TRUSTED_PROXY_COUNT > 0:
+    AXES_IPWARE_META_PRECEDENCE_ORDER: tuple[str, ...] = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
+    # django-ipware: the client is the entry this many places before the last one...
+    AXES_IPWARE_PROXY_COUNT = PEEL_TRUSTED_PROXY_COUNT - 1
+    # ...however many a client prepended (strict would fall back to the proxy's own address,
+    # putting every client who sends the header on one address, easily locked for all).
+    IPWARE_STRICT = False
+else:
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ("REMOTE_ADDR",)
+# Axes logs every failure as a warning; each is already an audit event (auth.login_failed).
+cast(dict[str, Any], LOGGING["loggers"])["axes"] = {"level": "ERROR"}

@@ -7,6 +7,8 @@ from importlib import import_module
 from typing import Any, Literal
 
 from django.conf import settings
+from axes.handlers.proxy import AxesProxyHandler
+from axes.models import AccessAttempt
 from django.contrib.auth.models import Group, Permission
 from django.db import models, transaction
 from django.utils import timezone
@@ -19,6 +21,7 @@ from peel.accounts.models import Team, User
 from peel.accounts.roles import ROLE_PERMISSIONS, ROLE_TEAMS, ROLES, TEAMS
 from peel.audit import log as audit
 from peel.audit.actors import SYSTEM, Actor, command
+from peel.audit.actors import UNKNOWN_VISITOR, Actor, command
 
 
 def do_create_user(
@@ -107,7 +110,7 @@ AdminEvent = Literal[
     "admin.created", "admin.changed", "admin.deleted", "admin.members_changed",
     "auth.password_changed",
 ]  # fmt: skip
-SignInEvent = Literal["auth.logged_in", "auth.logged_out", "auth.login_failed"]
+SignInEvent = Literal["auth.logged_in", "auth.logged_out", "auth.login_failed", "auth.locked_out"]
 
 
 def do_audit_admin_change(
@@ -311,3 +314,55 @@ def do_reauthenticate(user: User, code: str, address: str) -> Reauthentication:
             user, "auth.reauthentication_failed", user,
             after={"address": address, "throttled": retry_at is not None},
     return Reauthentication(False, retry_at=retry_at)
+# ---- Password guessing (lockouts.py) and changing one's own password ----------------------------
+
+
+def _account(username: str) -> User:
+    """The account a username names, or an unsaved one when it names none (a guess)."""
+    return User.objects.filter(username=username).first() or User(username=username)
+
+
+def do_audit_lockout(
+    *,
+    username: str,
+    address: str,
+    account_failures: int,
+    address_failures: int,
+    locked: Literal["account", "address"],
+) -> None:
+    """Record that sign-in was just locked for an account or an address (axes wrote its count;
+    this is the moment it reached the limit). The actor is the unknown visitor who tried."""
+            UNKNOWN_VISITOR, "auth.locked_out", _account(username),
+            after={
+                "username": username, "address": address, "locked": locked,
+                "account_failures": account_failures, "address_failures": address_failures,
+            },
+
+
+def do_lift_lockout(actor: User, *, username: str = "", address: str = "") -> int:
+    """Let an account (from every address) or an address (for every account) sign in again
+    now, by forgetting its counted failures; audited with who lifted it. Returns the number of
+    attempt rows forgotten (the failures themselves stay in the audit log)."""
+    if bool(username) == bool(address):
+        raise ValueError("Lift a lockout of one account or of one address.")
+        if username:
+            cleared = AxesProxyHandler.reset_attempts(username=username)
+            target: models.Model = _account(username)
+            after: dict[str, Any] = {"username": username}
+        else:
+            cleared = AxesProxyHandler.reset_attempts(ip_address=address)
+            target = AccessAttempt(ip_address=address)
+            after = {"address": address}
+            actor, "auth.lockout_lifted", target,
+            after={**after, "attempts_cleared": cleared, "lifted_by": actor.get_username()},
+    return cleared
+
+
+def do_change_own_password(user: User, new_password: str, address: str) -> None:
+    """A member of staff sets a new password for their own account (they gave the old one).
+    The hash is written without signals, so the admin's password signal does not record it a
+    second time: this is its one `auth.password_changed` event."""
+        user.set_password(new_password)
+        User.objects.filter(pk=user.pk).update(password=user.password)
+            user, "auth.password_changed", user,
+            after={"changed_by": "themselves", "address": address},

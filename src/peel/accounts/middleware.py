@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from contextvars import ContextVar
 
+from axes.helpers import get_client_ip_address
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
@@ -26,7 +27,11 @@ def current_request() -> HttpRequest | None:
 
 
 def client_address(request: HttpRequest) -> str:
-    return str(request.META.get("REMOTE_ADDR", ""))[:64]
+    """The client's address as the sign-in lockouts count it (django-axes, through
+    django-ipware): the connection's, or behind PEEL_TRUSTED_PROXY_COUNT proxies the one they
+    forwarded. A request that bypassed the proxies has no such header: its connection's."""
+    found = getattr(request, "axes_ip_address", None) or get_client_ip_address(request)
+    return str(found or request.META.get("REMOTE_ADDR", ""))[:64]
 
 
 class ActingUserMiddleware:

@@ -27,9 +27,10 @@ class User(AbstractUser):
     collar_number = models.CharField(max_length=10, blank=True)
     teams = models.ManyToManyField(Team, blank=True, related_name="members")
 
-    class Meta:
+    class Meta(AbstractUser.Meta):  # type: ignore[name-defined]  # django-stubs lacks it
         permissions = [
-            ("reset_second_factor", "Can remove a member of staff's second factor (a lost phone)")
+            ("reset_second_factor", "Can remove a member of staff's second factor (a lost phone)"),
+            ("manage_lockouts", "Can see sign-in failures and lockouts, and lift a lockout"),
         ]
 
     def __str__(self) -> str:

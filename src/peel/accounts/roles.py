@@ -71,6 +71,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "audit.view_auditevent",
         "audit.view_accessevent",
         "accounts.reset_second_factor",  # a lost phone or key: the user enrols again
+        # Supervisor of security: sees sign-in failures and lockouts and lifts them (issue 15).
+        "accounts.manage_lockouts",
     ],
 }
 ROLES = list(ROLE_PERMISSIONS)

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from peel.accounts import reauth_views, views
+from peel.accounts import reauth_views, security_views, views
 
 urlpatterns = [
     path("staff/login/", views.login, name="login"),
@@ -17,6 +17,9 @@ urlpatterns = [
     ),
     path("staff/account/second-factor/reset/", views.reset, name="second-factor-reset"),
     path("staff/reauthenticate/", reauth_views.reauthenticate, name="reauthenticate"),
+    path("staff/account/password/", security_views.password_change, name="password-change"),
+    path("staff/security/lockouts/", security_views.lockouts, name="lockouts"),
+    path("staff/security/lockouts/lift/", security_views.lift_lockout, name="lockout-lift"),
 ]
 
 # Security keys: django-otp-webauthn's ceremony, included by peel/urls.py in the namespace its

@@ -22,6 +22,10 @@ EVENTS: dict[str, str] = {
     "admin.deleted": "A record was deleted in the Django admin.",
     "admin.members_changed": "Members, groups or permissions were added to or removed from a "
     "user, group or team (in the admin or elsewhere).",
+    "auth.locked_out": "Sign-in was locked for an account or an address after too many failures "
+    "(the username tried, the address, which was locked, the counts).",
+    "auth.lockout_lifted": "A supervisor of security lifted a sign-in lockout of an account or an "
+    "address before its cool-off ended.",
     "auth.logged_in": "A member of staff signed in.",
     "auth.logged_out": "A member of staff signed out.",
     "auth.login_failed": "A sign-in failed (the username tried and the client address).",

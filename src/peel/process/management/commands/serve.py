@@ -45,6 +45,6 @@ def proxy_options() -> dict[str, Any]:
         return {}
     return {
         "trusted_proxy": settings.TRUSTED_PROXY,
-        "trusted_proxy_count": 1,
+        "trusted_proxy_count": max(1, settings.PEEL_TRUSTED_PROXY_COUNT),
         "trusted_proxy_headers": "x-forwarded-proto x-forwarded-for",
     }
