@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("peel.robots.urls")),
     path("", include("peel.triage.urls")),
     path("", include("peel.oversight.urls")),
+    path("", include("peel.accounts.urls")),  # /staff/sso/... (and the account pages)
     # The log-in page is public; signing out is a POST (Django refuses a GET that could be a link).
     path(
         "staff/login/",

@@ -26,6 +26,12 @@ EVENTS: dict[str, str] = {
     "auth.logged_out": "A member of staff signed out.",
     "auth.login_failed": "A sign-in failed (the username tried and the client address).",
     "auth.password_changed": "A staff account's password was changed (never the password).",
+    "auth.sso_refused": "A single sign-on was refused (no mapped group, no linked account, a "
+    "token that failed its checks, a wrong state); the reason and the client address.",
+    "auth.sso_roles_changed": "Single sign-on set an account's roles and teams from the identity "
+    "provider's groups; before and after.",
+    "auth.sso_signed_in": "A member of staff signed in (or re-authenticated) through the identity "
+    "provider; the groups it sent and how the person authenticated there (amr).",
     # crime: the crime record
     "crime.cancelled": "A recorded crime was cancelled by a later non-crime decision.",
     "crime.recorded": "A crime was recorded from a review decision.",
