@@ -247,6 +247,28 @@ class PeelOIDCBackend(OIDCAuthenticationBackend):
             refuse(request, f"the identity provider could not be used: {type(exc).__name__}: {exc}")
         return None
 
+    def retrieve_matching_jwk(self, token: Any) -> Any:
+        """The provider's published key that signed this token: the one with its `kid` (Entra
+        rotates keys and always names one); a token naming none is accepted only when the
+        provider publishes a single RSA signing key. Never a key the token itself carries."""
+        response = requests.get(self.OIDC_OP_JWKS_ENDPOINT, timeout=settings.OIDC_TIMEOUT)
+        response.raise_for_status()
+        keys = [
+            key
+            for key in response.json().get("keys", [])
+            if key.get("kty") == "RSA"
+            and key.get("use", "sig") == "sig"
+            and key.get("alg", "RS256") == "RS256"
+        ]
+        try:
+            kid = jwt.get_unverified_header(token).get("kid")
+        except jwt.InvalidTokenError as exc:
+            raise Refused(f"the ID token failed its checks: {exc}") from exc
+        matching = [key for key in keys if key.get("kid") == kid] if kid else keys
+        if len(matching) != 1:
+            raise Refused(f"the ID token failed its checks: no single published key for kid {kid}")
+        return jwt.PyJWK(matching[0])
+
     def _verify_jws(self, payload: Any, key: Any) -> dict[str, Any]:
         """The signature, and every claim OpenID Connect Core 3.1.3.7 says to check."""
         try:
