@@ -50,9 +50,7 @@ def check_single_sign_on(app_configs: Any = None, **kwargs: Any) -> list[CheckMe
         if value.lower() == "none" and name == "OIDC_OP_USER_ENDPOINT":
             continue
         if value and urlsplit(value).scheme not in ("https", "http"):
-            found.append(
-                Error(f"{env} is not a URL: {value!r}.", id="peel.sso.E003")
-            )
+            found.append(Error(f"{env} is not a URL: {value!r}.", id="peel.sso.E003"))
         elif not value and not issuer and name != "OIDC_OP_USER_ENDPOINT":
             found.append(
                 Error(
@@ -61,9 +59,10 @@ def check_single_sign_on(app_configs: Any = None, **kwargs: Any) -> list[CheckMe
                     id="peel.sso.E004",
                 )
             )
-    for name, value in (("PEEL_OIDC_ISSUER", issuer), *(
-        (env, str(getattr(settings, key, "") or "")) for key, env in ENV_NAMES.items()
-    )):
+    for name, value in (
+        ("PEEL_OIDC_ISSUER", issuer),
+        *((env, str(getattr(settings, key, "") or "")) for key, env in ENV_NAMES.items()),
+    ):
         if value.startswith("http://") and not settings.DEBUG and not _loopback(value):
             found.append(
                 Warning(

@@ -144,11 +144,11 @@ class GroupMapError(ValueError):
 def parse_group_map(text: str, source: str = "the group map") -> GroupMap:
     """Read the TOML group map (docs/sso.md):
 
-        [[group]]
-        id = "0b5c2a9e-..."            # the provider's group id (or app role value)
-        name = "Contact centre operators"  # optional, for people reading the file
-        roles = ["operator"]
-        teams = ["contact-centre"]     # optional: default, the usual teams of its roles
+    [[group]]
+    id = "0b5c2a9e-..."            # the provider's group id (or app role value)
+    name = "Contact centre operators"  # optional, for people reading the file
+    roles = ["operator"]
+    teams = ["contact-centre"]     # optional: default, the usual teams of its roles
     """
     try:
         data = tomllib.loads(text)
@@ -284,9 +284,9 @@ class PeelOIDCBackend(OIDCAuthenticationBackend):
         except jwt.InvalidTokenError as exc:
             raise Refused(f"the ID token failed its checks: {exc}") from exc
         audience = claims["aud"]
-        if isinstance(audience, list) and len(audience) > 1:
-            if claims.get("azp") != self.OIDC_RP_CLIENT_ID:
-                raise Refused("the ID token names several audiences and another party (azp).")
+        several = isinstance(audience, list) and len(audience) > 1
+        if several and claims.get("azp") != self.OIDC_RP_CLIENT_ID:
+            raise Refused("the ID token names several audiences and another party (azp).")
         if claims["iat"] > time.time() + CLOCK_SKEW_SECONDS:
             raise Refused("the ID token was issued in the future.")
         return claims
@@ -387,9 +387,7 @@ def _refused(reason: str, user: User | None, details: dict[str, Any]) -> Refused
     return exc
 
 
-def refuse(
-    request: HttpRequest, reason: str, account: User | None = None, **details: Any
-) -> None:
+def refuse(request: HttpRequest, reason: str, account: User | None = None, **details: Any) -> None:
     """Audit a refused single sign-on (to the linked account, if there is one)."""
     logger.warning("Single sign-on refused: %s", reason)
     do_audit_sso_refused(

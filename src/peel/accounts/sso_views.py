@@ -89,7 +89,7 @@ class SsoCallback(OIDCAuthenticationCallbackView):
                 request, "the callback's state is not one this browser started (forged or replayed)"
             )
             return self.login_failure()
-        return super().get(request)  # type: ignore[no-any-return]
+        return super().get(request)
 
     def login_failure(self) -> HttpResponse:
         self.request.session.pop(REAUTH_KEY, None)

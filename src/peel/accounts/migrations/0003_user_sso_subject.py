@@ -4,15 +4,21 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0002_team_remove_user_team_user_teams'),
+        ("accounts", "0002_team_remove_user_team_user_teams"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='user',
-            name='sso_subject',
-            field=models.CharField(blank=True, help_text="The identity provider's id for this person (its sub or oid claim). Set to link an existing account; empty for an account that signs in only with a password.", max_length=255, null=True, unique=True, verbose_name='single sign-on subject'),
+            model_name="user",
+            name="sso_subject",
+            field=models.CharField(
+                blank=True,
+                help_text="The identity provider's id for this person (its sub or oid claim). Set to link an existing account; empty for an account that signs in only with a password.",
+                max_length=255,
+                null=True,
+                unique=True,
+                verbose_name="single sign-on subject",
+            ),
         ),
     ]

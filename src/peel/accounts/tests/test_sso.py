@@ -311,7 +311,7 @@ def test_a_tampered_id_token_is_refused(
 
     def unsigned(self: Any, payload: dict[str, Any]) -> dict[str, Any]:
         token = real_get_token(self, payload)
-        header, body, _ = token["id_token"].split(".")
+        _header, body, _ = token["id_token"].split(".")
         none = base64.urlsafe_b64encode(b'{"alg":"none"}').rstrip(b"=").decode()
         return {**token, "id_token": f"{none}.{body}."}
 
@@ -494,9 +494,7 @@ def test_reauthentication_as_someone_else_or_without_a_new_sign_in_is_refused(
     assert "different person" in events("auth.sso_refused")[-1].after["reason"]
 
     # The provider answers from its own session, with the old sign-in's time.
-    at_provider(
-        provider, "oid-owner", groups=[SUPERVISORS], auth_time=int(time.time()) - 3600
-    )
+    at_provider(provider, "oid-owner", groups=[SUPERVISORS], auth_time=int(time.time()) - 3600)
     callback(client, authorize(start(client, reauth="1", next="/staff/"), "oid-owner"))
     assert reauth_calls == []
     assert "did not ask for the credentials again" in events("auth.sso_refused")[-1].after["reason"]
