@@ -279,7 +279,7 @@ LOGGING = {
 PEEL_OIDC_NAME = os.environ.get("PEEL_OIDC_NAME", "your organisation")  # the button's words
 # The provider's issuer (Entra: https://login.microsoftonline.com/<tenant id>/v2.0): every ID
 # token's `iss` must equal it; its discovery document gives any endpoint not set below.
-PEEL_OIDC_ISSUER = os.environ.get("PEEL_OIDC_ISSUER", "").rstrip("/")
+PEEL_OIDC_ISSUER = os.environ.get("PEEL_OIDC_ISSUER", "")  # exactly as the provider writes it
 OIDC_OP_AUTHORIZATION_ENDPOINT = os.environ.get("PEEL_OIDC_AUTHORIZATION_ENDPOINT", "")  # or found
 OIDC_OP_TOKEN_ENDPOINT = os.environ.get("PEEL_OIDC_TOKEN_ENDPOINT", "")  # or discovered
 OIDC_OP_USER_ENDPOINT = os.environ.get("PEEL_OIDC_USERINFO_ENDPOINT", "")  # optional: "none" skips

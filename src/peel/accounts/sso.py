@@ -83,7 +83,7 @@ def discovery_document(issuer: str) -> dict[str, Any]:
     response = requests.get(url, timeout=getattr(settings, "OIDC_TIMEOUT", 10))
     response.raise_for_status()
     document = response.json()
-    if str(document.get("issuer", "")).rstrip("/") != issuer.rstrip("/"):
+    if document.get("issuer") != issuer:
         raise ImproperlyConfigured(
             f"The discovery document at {url} names the issuer {document.get('issuer')!r}, "
             f"not PEEL_OIDC_ISSUER {issuer!r}."
