@@ -82,9 +82,16 @@ class SsoCallback(OIDCAuthenticationCallbackView):
             return redirect("login")
         state = request.GET.get("state", "")
         if request.GET.get("error"):
+            # The person cancelled, or the provider refused. Unlike the library, Peel does not
+            # sign out whoever is signed in: a cancelled re-authentication leaves the session.
             error = f"{request.GET['error']}: {request.GET.get('error_description', '')}"
             refuse_sign_in(request, f"the identity provider answered {error[:300]}")
-        elif "code" in request.GET and state not in request.session.get("oidc_states", {}):
+            states = request.session.get("oidc_states", {})
+            if state in states:
+                del states[state]
+                request.session.modified = True
+            return self.login_failure()
+        if "code" in request.GET and state not in request.session.get("oidc_states", {}):
             refuse_sign_in(
                 request, "the callback's state is not one this browser started (forged or replayed)"
             )

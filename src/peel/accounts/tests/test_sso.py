@@ -10,6 +10,7 @@ attack fails.
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 import socket
 import sys
@@ -160,7 +161,7 @@ def teams_of(user: User) -> list[str]:
 
 
 def test_sign_in_end_to_end_creates_the_account_with_the_roles_and_teams_of_its_groups(
-    configure: Callable[..., None], provider: str
+    configure: Callable[..., None], provider: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     at_provider(
         provider, "entra-oid-1", groups=[OPERATORS, "unmapped-group"], amr=["pwd"],
@@ -174,7 +175,20 @@ def test_sign_in_end_to_end_creates_the_account_with_the_roles_and_teams_of_its_
     assert query["nonce"] and query["state"] and query["client_id"] == ["peel"]
     assert "prompt" not in query
 
+    token_requests: list[dict[str, Any]] = []
+    real_get_token = sso.PeelOIDCBackend.get_token
+
+    def get_token(self: Any, payload: dict[str, Any]) -> Any:
+        token_requests.append(dict(payload))
+        return real_get_token(self, payload)
+
+    monkeypatch.setattr(sso.PeelOIDCBackend, "get_token", get_token)
     response = callback(client, authorize(authorize_url, "entra-oid-1"))
+
+    # PKCE: the verifier sent with the code is the one the challenge was made from.
+    verifier = token_requests[0]["code_verifier"].encode()
+    digest = base64.urlsafe_b64encode(hashlib.sha256(verifier).digest()).rstrip(b"=").decode()
+    assert query["code_challenge"] == [digest]
 
     assert response.status_code == 302 and response["Location"] == "/staff/queue/"
     user = signed_in_as(client)
@@ -402,6 +416,7 @@ def test_an_error_from_the_provider_is_refused_and_audited(configure: Callable[.
     response = client.get(reverse("sso-callback"), {"error": "access_denied", "state": state})
     assert response.status_code == 302 and signed_in_as(client) is None
     assert "access_denied" in events("auth.sso_refused")[-1].after["reason"]
+    assert state not in client.session.get("oidc_states", {})  # that sign-in cannot be resumed
 
 
 def test_next_sends_only_to_this_sites_paths(configure: Callable[..., None], provider: str) -> None:
