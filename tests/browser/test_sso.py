@@ -21,7 +21,10 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_a_person_signs_in_with_the_identity_provider(
-    live_server: Any, new_page: Any, configure: Any, provider: str  # noqa: F811
+    live_server: Any,
+    new_page: Any,
+    configure: Any,
+    provider: str,  # noqa: F811
 ) -> None:
     at_provider(
         provider, "oid-chromium", groups=[OPERATORS], amr=["pwd", "mfa"],
