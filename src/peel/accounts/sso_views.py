@@ -135,7 +135,8 @@ class SsoCallback(OIDCAuthenticationCallbackView):
                 request, "the identity provider did not ask for the credentials again", user
             )
             return self.login_failure()
-        self._second_factor(info)
+        if settings.PEEL_OIDC_TRUST_IDP_MFA and "mfa" in info.get("amr", []):
+            request.session[IDP_MFA_KEY] = True  # (a re-auth without it leaves the sign-in's)
         _mark_reauthenticated(request)
         do_audit_sso_signed_in(user, {**_details(info), "reauthenticated": True})
         return HttpResponseRedirect(self.success_url)
