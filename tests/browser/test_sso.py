@@ -9,12 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from peel.accounts.models import User
-from peel.accounts.tests.test_sso import (  # noqa: F401  # fixtures, used by name
-    OPERATORS,
-    at_provider,
-    configure,
-    provider,
-)
+from peel.accounts.tests.sso_provider import OPERATORS, at_provider
 from tests.browser.conftest import assert_accessible
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -24,7 +19,7 @@ def test_a_person_signs_in_with_the_identity_provider(
     live_server: Any,
     new_page: Any,
     configure: Any,
-    provider: str,  # noqa: F811
+    provider: str,
 ) -> None:
     at_provider(
         provider, "oid-chromium", groups=[OPERATORS], amr=["pwd", "mfa"],
