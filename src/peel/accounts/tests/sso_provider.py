@@ -37,16 +37,14 @@ roles = ["safeguarding"]
 """
 
 
-def _free_port(taken: set[int] = set()) -> int:  # noqa: B006  # remembers across calls
+def _free_port() -> int:
+    """A port in this work's range that nothing listens on (a running provider's is taken)."""
     for port in PORTS:
-        if port in taken:
-            continue
         with socket.socket() as probe:
             try:
                 probe.bind(("localhost", port))
             except OSError:
                 continue
-        taken.add(port)
         return port
     raise RuntimeError("No free port in 8820-8829 for the loopback identity provider.")
 

@@ -30,7 +30,12 @@ from django.urls import reverse
 from peel.accounts import sso
 from peel.accounts.actions import do_create_user
 from peel.accounts.models import User
-from peel.accounts.tests.sso_provider import OPERATORS, SUPERVISORS, at_provider
+from peel.accounts.tests.sso_provider import (
+    OPERATORS,
+    SAFEGUARDING,
+    SUPERVISORS,
+    at_provider,
+)
 from peel.audit.actors import TEST
 from peel.audit.models import AuditEvent
 from peel.process.testing import PASSWORD
@@ -178,6 +183,28 @@ def test_a_changed_group_changes_the_role_at_the_next_sign_in_and_is_audited(
     count = len(events("auth.sso_roles_changed"))
     sign_in(Client(), "oid-moves")  # nothing changed: nothing more audited
     assert len(events("auth.sso_roles_changed")) == count
+
+
+def test_several_groups_give_every_role_and_team_they_map_to(
+    configure: Callable[..., None], provider: str, tmp_path: Path
+) -> None:
+    at_provider(provider, "oid-two-hats", groups=[OPERATORS, SAFEGUARDING])
+    client = Client()
+    sign_in(client, "oid-two-hats")
+    user = signed_in_as(client)
+    assert user is not None
+    assert roles_of(user) == ["operator", "safeguarding"]
+    assert teams_of(user) == ["contact-centre", "safeguarding-hub"]
+
+    # A team the map names that Peel does not have is left out, and said in the event.
+    group_map = tmp_path / "typo.toml"
+    group_map.write_text(
+        f'[[group]]\nid = "{OPERATORS}"\nroles = ["operator"]\nteams = ["contact-centr"]\n'
+    )
+    configure(PEEL_OIDC_GROUP_MAP=str(group_map))
+    sign_in(Client(), "oid-two-hats")
+    assert roles_of(user) == ["operator"] and teams_of(user) == []
+    assert events("auth.sso_roles_changed")[-1].after["unknown_teams"] == ["contact-centr"]
 
 
 def test_someone_in_no_mapped_group_is_refused_audited_and_loses_every_role(
