@@ -23,7 +23,10 @@ from peel.accounts.testing import sign_in
 from peel.audit.actors import TEST
 from peel.process.testing import PASSWORD
 
-pytest_plugins = ["peel.robots.tests.fixtures"]  # the sandbox CHS, for robot and browser tests
+pytest_plugins = [
+    "peel.robots.tests.fixtures",  # the sandbox CHS, for robot and browser tests
+    "peel.accounts.tests.sso_provider",  # the loopback OpenID Connect provider (single sign-on)
+]
 
 # Hypothesis: `make test` runs the "default" profile (modest example counts per channel, see
 # intake/tests/test_roundtrip.py); `make fuzz` sets HYPOTHESIS_PROFILE=fuzz for many more.

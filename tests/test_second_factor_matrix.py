@@ -30,6 +30,7 @@ EXEMPT = {
     "otp_webauthn:credential-registration-begin", "otp_webauthn:credential-registration-complete",
     "otp_webauthn:credential-authentication-begin",
     "otp_webauthn:credential-authentication-complete", "otp_webauthn:js-i18n-catalog",
+    "sso-start", "sso-callback",
 }  # fmt: skip
 
 

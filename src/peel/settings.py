@@ -512,3 +512,35 @@ else:
     AXES_IPWARE_META_PRECEDENCE_ORDER = ("REMOTE_ADDR",)
 # Axes logs every failure as a warning; each is already an audit event (auth.login_failed).
 cast(dict[str, Any], LOGGING["loggers"])["axes"] = {"level": "ERROR"}
+# --- single sign-on with OpenID Connect (issue 15) ---
+# Off unless PEEL_OIDC_CLIENT_ID is set; docs/sso.md says what a force sets (Entra ID and others).
+# `peel check` validates these (peel.accounts.checks); nothing is fetched from the provider until
+# someone presses "Sign in with ...". mozilla-django-oidc reads the OIDC_* names.
+PEEL_OIDC_NAME = os.environ.get("PEEL_OIDC_NAME", "your organisation")  # the button's words
+# The provider's issuer (Entra: https://login.microsoftonline.com/<tenant id>/v2.0): every ID
+# token's `iss` must equal it; its discovery document gives any endpoint not set below.
+PEEL_OIDC_ISSUER = os.environ.get("PEEL_OIDC_ISSUER", "")  # exactly as the provider writes it
+OIDC_OP_AUTHORIZATION_ENDPOINT = os.environ.get("PEEL_OIDC_AUTHORIZATION_ENDPOINT", "")  # or found
+OIDC_OP_TOKEN_ENDPOINT = os.environ.get("PEEL_OIDC_TOKEN_ENDPOINT", "")  # or discovered
+OIDC_OP_USER_ENDPOINT = os.environ.get("PEEL_OIDC_USERINFO_ENDPOINT", "")  # optional: "none" skips
+OIDC_OP_JWKS_ENDPOINT = os.environ.get("PEEL_OIDC_JWKS_ENDPOINT", "")  # or discovered
+OIDC_RP_CLIENT_ID = os.environ.get("PEEL_OIDC_CLIENT_ID", "")  # the app registration's id
+OIDC_RP_CLIENT_SECRET = os.environ.get("PEEL_OIDC_CLIENT_SECRET", "")  # only ever from the env
+OIDC_RP_SCOPES = os.environ.get("PEEL_OIDC_SCOPES", "openid profile email")  # asked for
+OIDC_RP_SIGN_ALGO = "RS256"  # ID tokens signed with the provider's published keys, nothing else
+OIDC_USE_PKCE = True  # S256 code challenge on every sign-in
+OIDC_USE_NONCE = True  # each ID token bound to the sign-in that asked for it
+OIDC_TIMEOUT = int(os.environ.get("PEEL_OIDC_TIMEOUT", "10"))  # seconds per call to the provider
+OIDC_AUTHENTICATION_CALLBACK_URL = "sso-callback"  # the redirect URI registered at the provider
+OIDC_CREATE_USER = False  # Peel decides (PEEL_OIDC_CREATE_USERS), not the library
+# Which claim carries the person's groups: "groups" (Entra group object ids) or "roles" (app roles).
+PEEL_OIDC_GROUPS_CLAIM = os.environ.get("PEEL_OIDC_GROUPS_CLAIM", "groups")
+# Which claim is the person's stable id: "sub", or Entra's "oid" (the same in every app).
+PEEL_OIDC_SUBJECT_CLAIM = os.environ.get("PEEL_OIDC_SUBJECT_CLAIM", "sub")
+PEEL_OIDC_GROUP_MAP = os.environ.get("PEEL_OIDC_GROUP_MAP", "")  # TOML: provider group -> roles
+# The provider's "mfa" in the ID token's `amr` counts as Peel's second factor (COMMON contract).
+PEEL_OIDC_TRUST_IDP_MFA = os.environ.get("PEEL_OIDC_TRUST_IDP_MFA", "1") == "1"
+# Create an account at a first sign-in by someone in a mapped group (else an admin links them).
+PEEL_OIDC_CREATE_USERS = os.environ.get("PEEL_OIDC_CREATE_USERS", "0") == "1"
+# Tried after Django's password backend; does nothing until single sign-on is configured.
+    "peel.accounts.sso.PeelOIDCBackend",

@@ -22,6 +22,7 @@ from peel.accounts.roles import ROLE_PERMISSIONS, ROLE_TEAMS, ROLES, TEAMS
 from peel.audit import log as audit
 from peel.audit.actors import SYSTEM, Actor, command
 from peel.audit.actors import UNKNOWN_VISITOR, Actor, command
+from peel.audit.actors import SINGLE_SIGN_ON, UNKNOWN_VISITOR, Actor, command
 
 
 def do_create_user(
@@ -366,3 +367,51 @@ def do_change_own_password(user: User, new_password: str, address: str) -> None:
         User.objects.filter(pk=user.pk).update(password=user.password)
             user, "auth.password_changed", user,
             after={"changed_by": "themselves", "address": address},
+# ---- Single sign-on (peel.accounts.sso) ---------------------------------------------------------
+# The identity provider says who someone is and which groups they are in; these actions make
+# the account match and audit what changed. Each is its own transaction: Django's sign-in opens none.
+
+
+def do_sso_create_user(
+    username: str, subject: str, roles: list[str], teams: list[str], **fields: Any
+) -> User:
+    """An account for someone the provider vouches for, at their first sign-in: linked to the
+    provider's subject, with no usable password (they sign in only through the provider)."""
+        user = User.objects.create_user(username=username, password=None, **fields)
+        user.sso_subject = subject
+        user.save(update_fields=["sso_subject"])
+        found = list(Team.objects.filter(slug__in=teams))
+        user.groups.set(Group.objects.filter(name__in=roles))
+        user.teams.set(found)
+            SINGLE_SIGN_ON, "account.created", user,
+                "username": username, "roles": sorted(roles),
+                "teams": sorted(t.slug for t in found), "sso_subject": subject,
+    return user
+
+
+def do_sso_set_roles(user: User, roles: list[str], teams: list[str], groups: list[str]) -> bool:
+    """Make the account's roles and teams exactly those its provider groups map to (a person
+    taken out of a group loses its role here). Audited with before and after when anything
+    changes; returns whether it did. Teams the map names that do not exist are left out."""
+        before_roles = sorted(user.groups.values_list("name", flat=True))
+        before_teams = sorted(user.teams.values_list("slug", flat=True))
+        found = list(Team.objects.filter(slug__in=teams))
+        after_roles, after_teams = sorted(set(roles)), sorted(t.slug for t in found)
+        if (before_roles, before_teams) == (after_roles, after_teams):
+            return False
+        user.groups.set(Group.objects.filter(name__in=after_roles))
+        user.teams.set(found)
+            SINGLE_SIGN_ON, "auth.sso_roles_changed", user,
+            before={"roles": before_roles, "teams": before_teams},
+                "roles": after_roles, "teams": after_teams, "provider_groups": sorted(groups),
+                "unknown_teams": sorted(set(teams) - set(after_teams)),
+        return True
+
+
+def do_audit_sso_signed_in(user: User, details: dict[str, Any]) -> None:
+        audit.record(user, "auth.sso_signed_in", user, after=details)
+
+
+def do_audit_sso_refused(account: User, details: dict[str, Any]) -> None:
+    """A refused single sign-on (`account` unsaved when no account is linked to the identity)."""
+        audit.record(UNKNOWN_VISITOR, "auth.sso_refused", account, after=details)

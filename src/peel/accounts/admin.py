@@ -7,7 +7,10 @@ from peel.accounts.models import Team, User
 
 
 class PeelUserAdmin(UserAdmin):
-    fieldsets = (*UserAdmin.fieldsets, ("Peel", {"fields": ("collar_number", "teams")}))  # type: ignore[misc]
+    fieldsets = (
+        *UserAdmin.fieldsets,
+        ("Peel", {"fields": ("collar_number", "teams", "sso_subject")}),
+    )  # type: ignore[misc]
     filter_horizontal = (*UserAdmin.filter_horizontal, "teams")
 
 

@@ -8,7 +8,9 @@ class AccountsConfig(AppConfig):
     verbose_name = "Accounts and roles"
 
     def ready(self) -> None:
-        from peel.accounts import signals
+        from peel.accounts import checks, signals
+
+        del checks  # imported for its `peel check` registration (single sign-on settings)
         from peel.accounts.actions import sync_roles_after_migrate
 
         # Changes made in the admin and signing in or out are audited by signal handlers.

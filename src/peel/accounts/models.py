@@ -26,6 +26,17 @@ class User(AbstractUser):
 
     collar_number = models.CharField(max_length=10, blank=True)
     teams = models.ManyToManyField(Team, blank=True, related_name="members")
+    # The identity provider's stable id for this person (single sign-on, docs/sso.md): how a
+    # sign-in finds its account, never by a name or an email the person could change.
+    sso_subject = models.CharField(
+        "single sign-on subject",
+        max_length=255,
+        unique=True,
+        null=True,
+        blank=True,
+        help_text="The identity provider's id for this person (its sub or oid claim). Set to "
+        "link an existing account; empty for an account that signs in only with a password.",
+    )
 
     class Meta(AbstractUser.Meta):  # type: ignore[name-defined]  # django-stubs lacks it
         permissions = [

@@ -3,6 +3,9 @@
 from django.urls import path
 
 from peel.accounts import reauth_views, security_views, views
+from peel.accounts.second_factor import second_factor_exempt
+from peel.accounts.sso_views import SsoCallback, SsoStart
+from peel.core.access_rules import public
 
 urlpatterns = [
     path("staff/login/", views.login, name="login"),
@@ -20,6 +23,18 @@ urlpatterns = [
     path("staff/account/password/", security_views.password_change, name="password-change"),
     path("staff/security/lockouts/", security_views.lockouts, name="lockouts"),
     path("staff/security/lockouts/lift/", security_views.lift_lockout, name="lockout-lift"),
+    # Single sign-on (docs/sso.md): public, as the log-in page is; off until configured. Exempt
+    # from the second-factor check: the provider's answer is what sets it (second_factor.py).
+    path(
+        "staff/sso/start/",
+        second_factor_exempt(public()(SsoStart.as_view())),
+        name="sso-start",
+    ),
+    path(
+        "staff/sso/callback/",
+        second_factor_exempt(public()(SsoCallback.as_view())),
+        name="sso-callback",
+    ),
 ]
 
 # Security keys: django-otp-webauthn's ceremony, included by peel/urls.py in the namespace its

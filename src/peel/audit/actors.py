@@ -46,6 +46,7 @@ EMAIL_INTAKE = Robot("email intake")  # the mailbox reader
 ROBOTS = Robot("robots")  # the robot service as a whole (breakers, hand-overs to people)
 ROBOT_SUPERVISOR = Robot("robot supervisor")  # the thread that restarts dead robot workers
 DEMO = Robot("demo set-up")  # the demo's seed data
+SINGLE_SIGN_ON = Robot("single sign-on")  # the identity provider's groups, applied at sign-in
 TEST = Robot("test")  # tests and test helpers
 
 

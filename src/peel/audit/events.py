@@ -45,6 +45,12 @@ EVENTS: dict[str, str] = {
     "confirm it's them before a sensitive action.",
     "auth.session_expired": "A staff session was ended for being idle too long or past its "
     "longest time (which limit, when it began, its last activity).",
+    "auth.sso_refused": "A single sign-on was refused (no mapped group, no linked account, a "
+    "token that failed its checks, a wrong state); the reason and the client address.",
+    "auth.sso_roles_changed": "Single sign-on set an account's roles and teams from the identity "
+    "provider's groups; before and after.",
+    "auth.sso_signed_in": "A member of staff signed in (or re-authenticated) through the identity "
+    "provider; the groups it sent and how the person authenticated there (amr).",
     # crime: the crime record
     "crime.cancelled": "A recorded crime was cancelled by a later non-crime decision.",
     "crime.recorded": "A crime was recorded from a review decision.",
