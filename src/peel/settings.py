@@ -271,3 +271,12 @@ LOGGING = {
         "httpx": {"level": "WARNING"},
     },
 }
+
+# --- The public side: receipt once, shared rate limits (issue 15) ---
+# Status look-ups per reference, whatever the address (an attacker rotating addresses against
+# one reference); PEEL_STATUS_RATE above limits each address whatever the reference.
+PEEL["STATUS_REFERENCE_RATE"] = os.environ.get("PEEL_STATUS_REFERENCE_RATE", "10/h")
+# Rate-limit counters must be shared by every process serving Peel: with PEEL_CACHE_URL (Redis)
+# they are; without it each process counts alone (fine for one `peel serve`, the demo).
+# A prefix keeps several deployments (or test runs) apart in one Redis.
+CACHES["default"]["KEY_PREFIX"] = os.environ.get("PEEL_CACHE_KEY_PREFIX", "peel")
