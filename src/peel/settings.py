@@ -280,3 +280,9 @@ PEEL["STATUS_REFERENCE_RATE"] = os.environ.get("PEEL_STATUS_REFERENCE_RATE", "10
 # they are; without it each process counts alone (fine for one `peel serve`, the demo).
 # A prefix keeps several deployments (or test runs) apart in one Redis.
 CACHES["default"]["KEY_PREFIX"] = os.environ.get("PEEL_CACHE_KEY_PREFIX", "peel")
+# A reverse proxy in front of `peel serve`: its address (or "*"), and how many proxies add to
+# X-Forwarded-For. Only then is that header believed, for the per-address limits; default none.
+PEEL["TRUSTED_PROXY"] = os.environ.get("PEEL_TRUSTED_PROXY", "")
+PEEL["TRUSTED_PROXY_COUNT"] = int(os.environ.get("PEEL_TRUSTED_PROXY_COUNT", "1"))
+# The address the limits count (waitress writes an IPv6 one from the proxy in brackets).
+RATELIMIT_IP_META_KEY = "peel.core.ratelimit.client_address"

@@ -18,9 +18,7 @@ security = logging.getLogger("peel.security")
 REFERENCE_KEY_CHARS = 64  # a reference is 18; longer input is cut, not stored whole
 
 
-def rate_limited(
-    request: HttpRequest, group: str, rate: str, *, fail_open: bool = False
-) -> bool:
+def rate_limited(request: HttpRequest, group: str, rate: str, *, fail_open: bool = False) -> bool:
     """Count this request against its address; True once over the limit.
 
     If the counters cannot be reached (Redis down), `fail_open` says whether to let the request
@@ -44,6 +42,12 @@ def _counted(request: HttpRequest, group: str, rate: str, key: object, fail_open
     except Exception:  # the cache's own errors (e.g. redis.ConnectionError) vary by backend
         security.exception("Rate limit counters unreachable (group %s)", group)
         return not fail_open
+
+
+def client_address(request: HttpRequest) -> str:
+    """The client's address as the server saw it (REMOTE_ADDR; behind PEEL_TRUSTED_PROXY, the
+    one the proxy forwarded), without the brackets waitress puts round an IPv6 one."""
+    return str(request.META.get("REMOTE_ADDR") or "").strip("[]")
 
 
 def too_many(request: HttpRequest) -> HttpResponse:

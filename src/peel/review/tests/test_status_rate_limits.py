@@ -4,6 +4,7 @@ processes through Redis (a real one: PEEL_TEST_REDIS_URL, default redis://127.0.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import socket
@@ -122,18 +123,18 @@ def shared_redis() -> Iterator[tuple[str, str]]:
         connection.delete(key)
 
 
-@pytest.fixture
-def two_servers(settings: Any, shared_redis: tuple[str, str]) -> Iterator[list[str]]:
-    """Two `peel serve` processes on this test's database, counting in the same Redis."""
-    url, prefix = shared_redis
+@contextlib.contextmanager
+def peel_servers(
+    settings: Any, redis_url: str, prefix: str, count: int, **env: str
+) -> Iterator[list[str]]:
+    """`count` `peel serve` processes on this test's database, counting in the same Redis."""
     env = {
-        "PEEL_CACHE_URL": url,
+        "PEEL_CACHE_URL": redis_url,
         "PEEL_CACHE_KEY_PREFIX": prefix,
-        "PEEL_SECRET_KEY": "two-servers-" + prefix,  # both sign alike
-        "PEEL_STATUS_RATE": "6/h",
-        "PEEL_STATUS_REFERENCE_RATE": "4/h",
+        "PEEL_SECRET_KEY": "peel-servers-" + prefix,  # all sign alike
+        **env,
     }
-    ports = [_free_port(), _free_port()]
+    ports = [_free_port() for _ in range(count)]
     children: list[subprocess.Popen[bytes]] = []
     try:
         for port in ports:
@@ -147,6 +148,13 @@ def two_servers(settings: Any, shared_redis: tuple[str, str]) -> Iterator[list[s
         for child in children:
             child.terminate()
             child.wait(timeout=10)
+
+
+@pytest.fixture
+def two_servers(settings: Any, shared_redis: tuple[str, str]) -> Iterator[list[str]]:
+    rates = {"PEEL_STATUS_RATE": "6/h", "PEEL_STATUS_REFERENCE_RATE": "4/h"}
+    with peel_servers(settings, *shared_redis, 2, **rates) as bases:
+        yield bases
 
 
 def _wait_until_serving(base: str, child: subprocess.Popen[bytes]) -> None:
@@ -164,7 +172,9 @@ def _wait_until_serving(base: str, child: subprocess.Popen[bytes]) -> None:
     pytest.fail(f"peel serve did not answer at {base}")
 
 
-def look_up_over_http(base: str, reference: str, email: str, address: str = "127.0.0.1") -> int:
+def look_up_over_http(
+    base: str, reference: str, email: str, address: str = "127.0.0.1", forwarded_for: str = ""
+) -> int:
     """A browser at `address` (a loopback address of its own) asks one server, as a person
     would: the form's page, then the form sent with its CSRF token."""
     transport = httpx.HTTPTransport(local_address=address)
@@ -173,7 +183,8 @@ def look_up_over_http(base: str, reference: str, email: str, address: str = "127
         match = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
         assert match, page[:500]
         data = {"csrfmiddlewaretoken": match.group(1), "reference": reference, "email": email}
-        return browser.post("/report/status/", data=data).status_code
+        headers = {"X-Forwarded-For": forwarded_for} if forwarded_for else {}
+        return browser.post("/report/status/", data=data, headers=headers).status_code
 
 
 @pytest.mark.django_db(transaction=True)
@@ -197,3 +208,28 @@ def test_two_processes_share_the_per_address_and_per_reference_counts(
     ]
     assert codes == [404] * 4 + [429] * 2
     assert look_up_over_http(b, reference, EMAIL, "127.0.2.1") == 429  # the right email too
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_forged_forwarded_address_gets_no_new_count_and_a_trusted_proxy_s_is_believed(
+    settings: Any, shared_redis: tuple[str, str]
+) -> None:
+    """Behind the force's proxy (PEEL_TRUSTED_PROXY) each person has their own count; a client
+    that is not the proxy cannot escape its count by writing X-Forwarded-For itself."""
+    rates = {"PEEL_STATUS_RATE": "2/h", "PEEL_STATUS_REFERENCE_RATE": "100/h"}
+    with peel_servers(settings, *shared_redis, 1, PEEL_TRUSTED_PROXY="127.0.0.1", **rates) as [
+        base
+    ]:
+
+        def codes(address: str, forwarded: list[str]) -> list[int]:
+            return [
+                look_up_over_http(base, f"PEEL-000000-{n:06d}", "x@example.org", address, f)
+                for n, f in enumerate(forwarded)
+            ]
+
+        forged = [f"192.0.2.{n}" for n in range(1, 5)]
+        assert codes("127.0.0.9", forged) == [404, 404, 429, 429]  # counted on 127.0.0.9
+        # Through the proxy: the forwarded address is the client's, each with its own count.
+        assert codes("127.0.0.1", ["198.51.100.1"] * 3) == [404, 404, 429]
+        assert codes("127.0.0.1", ["203.0.113.5, 198.51.100.2"]) == [404]  # the proxy's hop
+        assert codes("127.0.0.1", ["198.51.100.1, 198.51.100.2"] * 2) == [404, 429]

@@ -27,4 +27,25 @@ class Command(BaseCommand):
 
             verify_chain_daily(start_in_thread())  # files what the Standard API receives
         self.stdout.write(f"Peel is serving at http://{options['host']}:{options['port']}/")
-        serve(application, host=options["host"], port=options["port"], threads=options["threads"])
+        serve(
+            application, host=options["host"], port=options["port"], threads=options["threads"],
+            **behind_proxy(),
+        )  # fmt: skip
+
+
+def behind_proxy() -> dict[str, Any]:
+    """Behind a reverse proxy (PEEL_TRUSTED_PROXY), the client's address is the one the proxy
+    puts in X-Forwarded-For, so that the per-address rate limits count people, not the proxy;
+    the header is believed only from that proxy's address. Other headers are left as they are
+    (Django's own settings decide about X-Forwarded-Proto)."""
+    from django.conf import settings
+
+    proxy = settings.PEEL["TRUSTED_PROXY"]
+    if not proxy:
+        return {}  # the connecting address is the client's; X-Forwarded-For is ignored
+    return {
+        "trusted_proxy": proxy,
+        "trusted_proxy_count": settings.PEEL["TRUSTED_PROXY_COUNT"],
+        "trusted_proxy_headers": {"x-forwarded-for"},
+        "clear_untrusted_proxy_headers": False,
+    }
