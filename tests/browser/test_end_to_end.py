@@ -93,7 +93,7 @@ def test_public_report_to_operator_decision_and_supervisor_return(
     assert "You told us" not in public.content()  # nothing of the answers (danger said here)
     public.reload()  # the receipt is shown once: reloaded, it points to the status page
     expect(public.get_by_test_id("receipt-gone")).to_be_visible()
-    assert reference not in public.content() and "/report/receipt/" == public.url[len(base) :]
+    assert reference not in public.content() and public.url[len(base) :] == "/report/receipt/"
 
     # 2-3. The operator presses Get Work and is handed the most urgent report, never a list.
     desk = new_page()
