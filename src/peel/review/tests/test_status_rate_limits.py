@@ -233,3 +233,22 @@ def test_a_forged_forwarded_address_gets_no_new_count_and_a_trusted_proxy_s_is_b
         assert codes("127.0.0.1", ["198.51.100.1"] * 3) == [404, 404, 429]
         assert codes("127.0.0.1", ["203.0.113.5, 198.51.100.2"]) == [404]  # the proxy's hop
         assert codes("127.0.0.1", ["198.51.100.1, 198.51.100.2"] * 2) == [404, 429]
+
+
+def test_peel_check_refuses_a_rate_it_cannot_read(settings: Any) -> None:
+    from peel.intake.checks import rate_limits
+
+    assert rate_limits() == []
+    settings.PEEL = {**settings.PEEL, "STATUS_REFERENCE_RATE": "ten an hour"}
+    assert [e.id for e in rate_limits()] == ["peel.E150"]
+
+
+def test_the_deploy_check_wants_counters_every_process_shares(settings: Any) -> None:
+    from peel.intake.checks import shared_rate_limit_counters
+
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    assert [w.id for w in shared_rate_limit_counters()] == ["peel.W150"]
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    }
+    assert shared_rate_limit_counters() == []
