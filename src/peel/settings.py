@@ -544,3 +544,17 @@ PEEL_OIDC_TRUST_IDP_MFA = os.environ.get("PEEL_OIDC_TRUST_IDP_MFA", "1") == "1"
 PEEL_OIDC_CREATE_USERS = os.environ.get("PEEL_OIDC_CREATE_USERS", "0") == "1"
 # Tried after Django's password backend; does nothing until single sign-on is configured.
     "peel.accounts.sso.PeelOIDCBackend",
+# --- The public side: receipt once, shared rate limits (issue 15) ---
+# Status look-ups per reference, whatever the address (an attacker rotating addresses against
+# one reference); PEEL_STATUS_RATE above limits each address whatever the reference.
+PEEL["STATUS_REFERENCE_RATE"] = os.environ.get("PEEL_STATUS_REFERENCE_RATE", "10/h")
+# Rate-limit counters must be shared by every process serving Peel: with PEEL_CACHE_URL (Redis)
+# they are; without it each process counts alone (fine for one `peel serve`, the demo).
+# A prefix keeps several deployments (or test runs) apart in one Redis.
+CACHES["default"]["KEY_PREFIX"] = os.environ.get("PEEL_CACHE_KEY_PREFIX", "peel")
+# A reverse proxy in front of `peel serve`: its address (or "*"), and how many proxies add to
+# X-Forwarded-For. Only then is that header believed, for the per-address limits; default none.
+PEEL["TRUSTED_PROXY"] = os.environ.get("PEEL_TRUSTED_PROXY", "")
+PEEL["TRUSTED_PROXY_COUNT"] = int(os.environ.get("PEEL_TRUSTED_PROXY_COUNT", "1"))
+# The address the limits count (waitress writes an IPv6 one from the proxy in brackets).
+RATELIMIT_IP_META_KEY = "peel.core.ratelimit.client_address"

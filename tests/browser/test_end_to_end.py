@@ -89,7 +89,11 @@ def test_public_report_to_operator_decision_and_supervisor_return(
     assert_accessible(public)
     reference = public.get_by_test_id("reference").inner_text().strip()
     assert re.fullmatch(r"PEEL-\d{6}-[A-Z0-9]{6}", reference)
-    expect(public.get_by_text("call 999 now")).to_be_visible()
+    expect(public.get_by_text("call 999 now")).to_be_visible()  # on every receipt, said or not
+    assert "You told us" not in public.content()  # nothing of the answers (danger said here)
+    public.reload()  # the receipt is shown once: reloaded, it points to the status page
+    expect(public.get_by_test_id("receipt-gone")).to_be_visible()
+    assert reference not in public.content() and public.url[len(base) :] == "/report/receipt/"
 
     # 2-3. The operator presses Get Work and is handed the most urgent report, never a list.
     desk = new_page()

@@ -8,7 +8,8 @@ urlpatterns = [
     path("report/", views.report_start, name="report-start"),
     path("report/check/", views.report_check, name="report-check"),
     path("report/call-999/", views.report_danger, name="report-danger"),
-    path("report/receipt/<str:reference>/", views.receipt, name="receipt"),
+    path("report/receipt/", views.receipt, name="receipt"),
+    path("report/receipt/<str:reference>/", views.receipt_by_reference, name="receipt-old"),
     path("staff/quarantine/", staff_views.quarantine_list, name="quarantine"),
     path(
         "staff/quarantine/<int:item_id>/retry/",

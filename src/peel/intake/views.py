@@ -11,12 +11,12 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 
 from peel.audit.actors import PUBLIC
-from peel.core.access_rules import public, reference_holder
+from peel.core.access_rules import public
 from peel.core.ratelimit import rate_limited, too_many
 from peel.evidence.store import store_bytes
 from peel.intake.forms import DangerForm
@@ -43,6 +43,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 SESSION_KEY = "public_report"  # core.views.quick_exit forgets it too
+RECEIPT_KEY = "public_receipt"  # the reference just sent, until the receipt page shows it
 DANGER_KEY = "dangerAdvice"  # kept with the answers: what the person chose on the call-999 page
 # ... and shown to the operator among the report's flags ("Check before deciding").
 DANGER_FLAGS = {
@@ -162,7 +163,7 @@ def report_check(request: HttpRequest) -> HttpResponse:
             for page in pages
         ]
         return render(request, "intake/report_check.html", {"summary": summary})
-    if rate_limited(request, "report-crime", settings.PEEL["FORM_RATE"]):
+    if rate_limited(request, "report-crime", settings.PEEL["FORM_RATE"], fail_open=True):
         security.warning("Public form: rate limit reached for %s", request.META.get("REMOTE_ADDR"))
         return too_many(request)
     seconds = time.time() - float(state["started"])
@@ -201,7 +202,8 @@ def report_check(request: HttpRequest) -> HttpResponse:
     if report is None:
         # The form built a document the model rejects: a Peel defect, held for a supervisor.
         return render(request, "intake/report_held.html", status=202)
-    return redirect("receipt", reference=report.reference)
+    request.session[RECEIPT_KEY] = report.reference  # for the receipt page, once
+    return redirect("receipt")
 
 
 def _draft_facts(facts: dict[str, Any]) -> dict[str, Any]:
@@ -215,10 +217,18 @@ def _queue_receipt(request: HttpRequest, report: Report) -> None:
     do_message_reporter(PUBLIC, report, RECEIPT.purpose, status_url=status_url)
 
 
-@reference_holder()
-def receipt(request: HttpRequest, reference: str) -> HttpResponse:
-    # Shows only the reference and what happens next: nothing the reporter did not already know.
-    report = get_object_or_404(
-        Report.objects.only("reference", "immediate_danger"), reference=reference
-    )
-    return render(request, "intake/receipt.html", {"report": report})
+@never_cache
+@public()
+def receipt(request: HttpRequest) -> HttpResponse:
+    """The reference, once, to the browser that sent the report (its session carries it); then,
+    and to anyone else, the same plain page pointing to the status page. The page is the same
+    whatever the report says: nothing of the answers (danger, weapon, child...) is on it."""
+    reference = request.session.pop(RECEIPT_KEY, None)
+    return render(request, "intake/receipt.html", {"reference": reference})
+
+
+@public()
+def receipt_by_reference(request: HttpRequest, reference: str) -> HttpResponse:
+    """The old receipt address (before issue 15), in browsers' histories: the plain page, the
+    same for every reference, real or guessed; nothing is looked up."""
+    return render(request, "intake/receipt.html", {"reference": None})

@@ -1,5 +1,7 @@
 """The citizen status page: where a report stands, looked up by reference and email, and the
-reporter's answer to our question. Public (no login); rate-limited per address."""
+reporter's answer to our question. Public (no login); rate-limited per address and per reference
+(counters shared by every process through the cache), and it answers the same for a reference
+that does not exist as for a wrong email."""
 
 from __future__ import annotations
 
@@ -11,7 +13,7 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 
 from peel.core.access_rules import reference_holder
-from peel.core.ratelimit import rate_limited, too_many
+from peel.core.ratelimit import rate_limited, reference_rate_limited, too_many
 from peel.reports.models import Report
 from peel.review.actions import do_answer_info_request
 from peel.review.forms import AnswerForm, StatusForm
@@ -27,6 +29,16 @@ def report_status(request: HttpRequest) -> HttpResponse:
         return render(request, "review/status.html", {"form": StatusForm()})
     if rate_limited(request, "report-status", settings.PEEL["STATUS_RATE"]):
         security.warning("Status page: rate limit reached for %s", request.META.get("REMOTE_ADDR"))
+        return too_many(request)
+    # Before the form is checked: every path below looks the reference up.
+    reference = request.POST.get("reference", "")
+    if reference_rate_limited(
+        request, "report-status", settings.PEEL["STATUS_REFERENCE_RATE"], reference
+    ):
+        security.warning(
+            "Status page: rate limit reached for a reference (from %s)",
+            request.META.get("REMOTE_ADDR"),
+        )
         return too_many(request)
     answering = "answer" in request.POST
     form: AnswerForm | StatusForm = (

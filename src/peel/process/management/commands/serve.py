@@ -38,13 +38,15 @@ class Command(BaseCommand):
 
 
 def proxy_options() -> dict[str, Any]:
-    """Behind a TLS proxy (PEEL_BEHIND_PROXY), believe its X-Forwarded-Proto (HTTPS) and
-    X-Forwarded-For (the client's address, for per-address limits), from PEEL_TRUSTED_PROXY
-    only; waitress removes both from any other caller's request (its default)."""
-    if not getattr(settings, "BEHIND_PROXY", False):
+    """Behind a reverse proxy (PEEL_TRUSTED_PROXY, or PEEL_BEHIND_PROXY for a TLS proxy on this
+    machine), believe X-Forwarded-For (the client's address, so per-address limits and lockouts
+    count people, not the proxy) and, with PEEL_BEHIND_PROXY, X-Forwarded-Proto (HTTPS), from
+    that proxy's address only; waitress removes them from any other caller's request."""
+    if not (settings.BEHIND_PROXY or settings.PEEL.get("TRUSTED_PROXY")):
         return {}
+    headers = {"x-forwarded-for"} | ({"x-forwarded-proto"} if settings.BEHIND_PROXY else set())
     return {
         "trusted_proxy": settings.TRUSTED_PROXY,
         "trusted_proxy_count": max(1, settings.PEEL_TRUSTED_PROXY_COUNT),
-        "trusted_proxy_headers": "x-forwarded-proto x-forwarded-for",
+        "trusted_proxy_headers": headers,
     }
