@@ -25,6 +25,7 @@ from django.db import transaction
 from django.test import Client, RequestFactory
 from django.urls import reverse
 
+from peel.accounts.testing import sign_in
 from peel.core.access_rules import rule_of
 from peel.core.redirects import is_safe_path, safe_next
 from peel.process.testing import PASSWORD, file_report
@@ -83,7 +84,7 @@ def test_the_dash_page_goes_home_instead_of_to_another_site_after_saving(
 ) -> None:
     report = file_report(description="DASH next")
     client = Client()
-    client.force_login(make_user(f"dash-{HOSTILE.index(hostile)}", "safeguarding"))
+    sign_in(client, make_user(f"dash-{HOSTILE.index(hostile)}", "safeguarding"))
     url = reverse("dash-form", args=[report.pk])
     response = client.post(url + "?" + _query("next", hostile), _dash_answers())
     assert response.status_code == 302, response.content[:500]
@@ -96,7 +97,7 @@ def test_the_dash_page_still_returns_to_the_page_it_came_from(
 ) -> None:
     report = file_report(description="DASH next")
     client = Client()
-    client.force_login(make_user("dash-back", "safeguarding"))
+    sign_in(client, make_user("dash-back", "safeguarding"))
     back = reverse("report-detail", args=[report.pk]) + "?from=dash"
     url = reverse("dash-form", args=[report.pk]) + "?" + _query("next", back)
     response = client.post(url, _dash_answers())

@@ -34,6 +34,7 @@ from django.db import transaction
 from django.test import Client
 from django.urls import reverse
 
+from peel.accounts.testing import reauthenticate, sign_in
 from peel.core.access_rules import rule_of
 from peel.intake.tests.walker import ANSWERS, answer_pages
 from peel.intake.wizard import load_definition
@@ -242,7 +243,9 @@ def test_the_public_form_with_a_victims_answers_is_never_stored_by_the_browser()
 
 def test_the_audit_export_is_never_stored_by_the_browser(make_user: Callable[..., Any]) -> None:
     client = Client()
-    client.force_login(make_user("auditor-export", "auditor"))
+    auditor = make_user("auditor-export", "auditor")
+    sign_in(client, auditor)
+    reauthenticate(client, auditor)  # exporting needs it
     response = client.get(reverse("oversight-export"), {"log": "audit"})
     assert response.status_code == 200 and response["Content-Type"] == "text/csv"
     assert problems_with(_page("oversight-export"), response) == []

@@ -55,9 +55,6 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
-    "django_otp",  # second-factor devices: re-authentication asks a device (accounts/reauth.py)
-    "django_otp.plugins.otp_totp",
-    "django_otp.plugins.otp_static",
     # Failed sign-ins counted per account and per address in the database, and lockouts
     # (issue 15): after django.contrib.auth, whose sign-in signals it listens to.
     "axes",
@@ -102,7 +99,6 @@ MIDDLEWARE = [
     # then Peel refuses every staff and admin page to a session without one (second_factor.py).
     "django_otp.middleware.OTPMiddleware",
     "peel.accounts.second_factor.SecondFactorMiddleware",
-    # Straight after the user is known: request.user.is_verified() for the second factor.
     "peel.accounts.middleware.ActingUserMiddleware",  # who made an admin change (audited)
     "django.contrib.messages.middleware.MessageMiddleware",
     # After messages (each says why it signed someone out or sent them to confirm it's them),
@@ -457,24 +453,27 @@ PEEL["SESSION_CLEAR_MINUTES"] = float(os.environ.get("PEEL_SESSION_CLEAR_MINUTES
 # Sensitive actions (switching on a rule set, bulk reassigning, exporting, changing users in the
 # admin) need the second factor again unless it was given within this many minutes.
 PEEL["REAUTH_MINUTES"] = float(os.environ.get("PEEL_REAUTH_MINUTES", "5"))
-# The admin never shows a member of staff's authenticator key or its QR code (django-otp).
 # --- Password guessing and passwords (issue 15) ---
 # Argon2id first: new passwords are hashed with it, and an older PBKDF2 hash is re-hashed with
 # Argon2 the next time its owner signs in (Django does this for any hasher after the first).
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
         "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
         # The shortest password a member of staff may choose (NCSC: length beats complexity).
         "OPTIONS": {"min_length": int(os.environ.get("PEEL_PASSWORD_MIN_LENGTH", "12"))},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
 # The lockout check runs before any other backend (django-axes); sign-in itself is Django's.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
+]
 # "0" switches lockouts off (only for measuring what an attacker gets without them).
 AXES_ENABLED = os.environ.get("PEEL_LOCKOUT_ENABLED", "1") == "1"
 # Failures on one account (from any addresses) within the cool-off that lock it.
@@ -542,8 +541,9 @@ PEEL_OIDC_GROUP_MAP = os.environ.get("PEEL_OIDC_GROUP_MAP", "")  # TOML: provide
 PEEL_OIDC_TRUST_IDP_MFA = os.environ.get("PEEL_OIDC_TRUST_IDP_MFA", "1") == "1"
 # Create an account at a first sign-in by someone in a mapped group (else an admin links them).
 PEEL_OIDC_CREATE_USERS = os.environ.get("PEEL_OIDC_CREATE_USERS", "0") == "1"
-# Tried after Django's password backend; does nothing until single sign-on is configured.
-    "peel.accounts.sso.PeelOIDCBackend",
+# Tried after the lockout check and Django's password backend (the guessing block above); does
+# nothing until single sign-on is configured.
+AUTHENTICATION_BACKENDS.append("peel.accounts.sso.PeelOIDCBackend")
 # --- The public side: receipt once, shared rate limits (issue 15) ---
 # Status look-ups per reference, whatever the address (an attacker rotating addresses against
 # one reference); PEEL_STATUS_RATE above limits each address whatever the reference.

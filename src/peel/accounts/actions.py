@@ -1,14 +1,14 @@
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
-import datetime as dt
 from importlib import import_module
 from typing import Any, Literal
 
-from django.conf import settings
 from axes.handlers.proxy import AxesProxyHandler
 from axes.models import AccessAttempt
+from django.conf import settings
 from django.contrib.auth.models import Group, Permission
 from django.db import models, transaction
 from django.utils import timezone
@@ -20,9 +20,7 @@ from django_otp_webauthn.models import WebAuthnCredential
 from peel.accounts.models import Team, User
 from peel.accounts.roles import ROLE_PERMISSIONS, ROLE_TEAMS, ROLES, TEAMS
 from peel.audit import log as audit
-from peel.audit.actors import SYSTEM, Actor, command
-from peel.audit.actors import UNKNOWN_VISITOR, Actor, command
-from peel.audit.actors import SINGLE_SIGN_ON, UNKNOWN_VISITOR, Actor, command
+from peel.audit.actors import SINGLE_SIGN_ON, SYSTEM, UNKNOWN_VISITOR, Actor, command
 
 
 def do_create_user(
@@ -256,12 +254,15 @@ def do_reset_second_factor(actor: User, user: User, reason: str) -> dict[str, in
         StaticDevice.objects.filter(user=user).delete()
         audit.record(actor, "auth.second_factor_reset", user, after={"reason": reason, **removed})
     return removed
+
+
 # ---- Sessions and re-authentication (issue 15) --------------------------------------------------
 
 
 def do_record_session_expired(user: User, limit: str, details: dict[str, Any]) -> None:
     """A staff session passed its idle or absolute limit and is being ended (sessions.py). The
     system ends it, so the system is the actor and the account the object."""
+    with transaction.atomic():
         audit.record(SYSTEM, "auth.session_expired", user, after={"limit": limit, **details})
 
 
@@ -273,14 +274,17 @@ def do_clear_expired_sessions() -> int | None:
     limit); the worker's log counts them."""
     store = import_module(settings.SESSION_ENGINE).SessionStore
     get_model = getattr(store, "get_model_class", None)
+    with transaction.atomic():
         counted = (
             get_model()._default_manager.filter(expire_date__lt=timezone.now()).count()
             if get_model is not None
             else None
+        )
         store.clear_expired()
     return counted
 
 
+@dataclass(frozen=True)
 class Reauthentication:
     """What came of a second-factor code given to confirm it's them."""
 
@@ -304,17 +308,27 @@ def do_reauthenticate(user: User, code: str, address: str) -> Reauthentication:
     if kind is StaticDevice:
         code = code.lower()
     retry_at = None
+    with transaction.atomic():
         for device in devices_for_user(user, confirmed=True, for_verify=True):
             if not isinstance(device, kind):
+                continue
+            allowed, why = device.verify_is_allowed()
+            if not allowed:
                 retry_at = (why or {}).get("locked_until")
+                continue
+            if device.verify_token(code):
                 used = "authenticator app" if kind is TOTPDevice else "recovery code"
                 audit.record(
                     user, "auth.reauthenticated", user, after={"device": used, "address": address}
                 )
                 return Reauthentication(True, used)
+        audit.record(
             user, "auth.reauthentication_failed", user,
             after={"address": address, "throttled": retry_at is not None},
+        )  # fmt: skip
     return Reauthentication(False, retry_at=retry_at)
+
+
 # ---- Password guessing (lockouts.py) and changing one's own password ----------------------------
 
 
@@ -333,11 +347,14 @@ def do_audit_lockout(
 ) -> None:
     """Record that sign-in was just locked for an account or an address (axes wrote its count;
     this is the moment it reached the limit). The actor is the unknown visitor who tried."""
+    with transaction.atomic():
+        audit.record(
             UNKNOWN_VISITOR, "auth.locked_out", _account(username),
             after={
                 "username": username, "address": address, "locked": locked,
                 "account_failures": account_failures, "address_failures": address_failures,
             },
+        )  # fmt: skip
 
 
 def do_lift_lockout(actor: User, *, username: str = "", address: str = "") -> int:
@@ -346,6 +363,7 @@ def do_lift_lockout(actor: User, *, username: str = "", address: str = "") -> in
     attempt rows forgotten (the failures themselves stay in the audit log)."""
     if bool(username) == bool(address):
         raise ValueError("Lift a lockout of one account or of one address.")
+    with transaction.atomic():
         if username:
             cleared = AxesProxyHandler.reset_attempts(username=username)
             target: models.Model = _account(username)
@@ -354,8 +372,10 @@ def do_lift_lockout(actor: User, *, username: str = "", address: str = "") -> in
             cleared = AxesProxyHandler.reset_attempts(ip_address=address)
             target = AccessAttempt(ip_address=address)
             after = {"address": address}
+        audit.record(
             actor, "auth.lockout_lifted", target,
             after={**after, "attempts_cleared": cleared, "lifted_by": actor.get_username()},
+        )  # fmt: skip
     return cleared
 
 
@@ -363,10 +383,15 @@ def do_change_own_password(user: User, new_password: str, address: str) -> None:
     """A member of staff sets a new password for their own account (they gave the old one).
     The hash is written without signals, so the admin's password signal does not record it a
     second time: this is its one `auth.password_changed` event."""
+    with transaction.atomic():
         user.set_password(new_password)
         User.objects.filter(pk=user.pk).update(password=user.password)
+        audit.record(
             user, "auth.password_changed", user,
             after={"changed_by": "themselves", "address": address},
+        )  # fmt: skip
+
+
 # ---- Single sign-on (peel.accounts.sso) ---------------------------------------------------------
 # The identity provider says who someone is and which groups they are in; these actions make
 # the account match and audit what changed. Each is its own transaction: Django's sign-in opens none.
@@ -377,15 +402,20 @@ def do_sso_create_user(
 ) -> User:
     """An account for someone the provider vouches for, at their first sign-in: linked to the
     provider's subject, with no usable password (they sign in only through the provider)."""
+    with transaction.atomic():
         user = User.objects.create_user(username=username, password=None, **fields)
         user.sso_subject = subject
         user.save(update_fields=["sso_subject"])
         found = list(Team.objects.filter(slug__in=teams))
         user.groups.set(Group.objects.filter(name__in=roles))
         user.teams.set(found)
+        audit.record(
             SINGLE_SIGN_ON, "account.created", user,
+            after={
                 "username": username, "roles": sorted(roles),
                 "teams": sorted(t.slug for t in found), "sso_subject": subject,
+            },
+        )  # fmt: skip
     return user
 
 
@@ -393,6 +423,7 @@ def do_sso_set_roles(user: User, roles: list[str], teams: list[str], groups: lis
     """Make the account's roles and teams exactly those its provider groups map to (a person
     taken out of a group loses its role here). Audited with before and after when anything
     changes; returns whether it did. Teams the map names that do not exist are left out."""
+    with transaction.atomic():
         before_roles = sorted(user.groups.values_list("name", flat=True))
         before_teams = sorted(user.teams.values_list("slug", flat=True))
         found = list(Team.objects.filter(slug__in=teams))
@@ -401,17 +432,23 @@ def do_sso_set_roles(user: User, roles: list[str], teams: list[str], groups: lis
             return False
         user.groups.set(Group.objects.filter(name__in=after_roles))
         user.teams.set(found)
+        audit.record(
             SINGLE_SIGN_ON, "auth.sso_roles_changed", user,
             before={"roles": before_roles, "teams": before_teams},
+            after={
                 "roles": after_roles, "teams": after_teams, "provider_groups": sorted(groups),
                 "unknown_teams": sorted(set(teams) - set(after_teams)),
+            },
+        )  # fmt: skip
         return True
 
 
 def do_audit_sso_signed_in(user: User, details: dict[str, Any]) -> None:
+    with transaction.atomic():
         audit.record(user, "auth.sso_signed_in", user, after=details)
 
 
 def do_audit_sso_refused(account: User, details: dict[str, Any]) -> None:
     """A refused single sign-on (`account` unsaved when no account is linked to the identity)."""
+    with transaction.atomic():
         audit.record(UNKNOWN_VISITOR, "auth.sso_refused", account, after=details)

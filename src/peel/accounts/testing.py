@@ -4,12 +4,12 @@ client's session marked as having passed it (as django-otp marks a real one)."""
 from __future__ import annotations
 
 import time
-from django.test import Client
-from django.urls import reverse
-from django_otp.oath import totp
 from typing import Any
 
+from django.test import Client
+from django.urls import reverse
 from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from peel.accounts.models import User

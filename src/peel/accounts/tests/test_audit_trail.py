@@ -12,8 +12,7 @@ from django.urls import reverse
 
 from peel.accounts.actions import do_create_user
 from peel.accounts.models import Team, User
-from peel.accounts.testing import sign_in
-from peel.accounts.testing import reauthenticate
+from peel.accounts.testing import reauthenticate, sign_in
 from peel.audit.actors import TEST
 from peel.audit.log import verify_chain
 from peel.audit.models import AuditEvent

@@ -15,8 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from peel.accounts.models import Team, User
-from peel.accounts.testing import sign_in
-from peel.accounts.testing import reauthenticate
+from peel.accounts.testing import reauthenticate, sign_in
 from peel.audit import log as audit
 from peel.audit.actors import TEST, Robot
 from peel.audit.models import AccessEvent, AuditEvent, ChainVerification
