@@ -11,6 +11,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django_otp import user_has_device
 
+from peel.accounts import sso
 from peel.accounts.actions import do_reauthenticate
 from peel.accounts.forms import ReauthenticateForm
 from peel.accounts.middleware import client_address
@@ -23,7 +24,9 @@ IDP_MFA = "peel_idp_mfa"  # set by single sign-on when the identity provider did
 
 
 def _sso_reauthentication(back: str) -> str | None:
-    """Single sign-on's round trip to sign in again at the identity provider, if installed."""
+    """Single sign-on's round trip to sign in again at the identity provider, if configured."""
+    if not sso.enabled():
+        return None
     try:
         start = reverse("sso-start")
     except NoReverseMatch:

@@ -26,6 +26,7 @@ from django.urls import reverse
 from peel.accounts.actions import do_audit_admin_change, do_audit_sign_in
 from peel.accounts.middleware import client_address, current_request
 from peel.accounts.models import User
+from peel.accounts.sessions import start as start_session_clocks
 from peel.audit.actors import UNKNOWN_VISITOR
 
 # Never copied into an event: a secret, or noise that its own event already says (a sign-in).
@@ -199,12 +200,16 @@ def _members_changed(
 def _logged_in(sender: Any, request: HttpRequest, user: Any, **kwargs: Any) -> None:
     if not isinstance(user, User):
         return
+    if getattr(request, "session", None) is not None:
+        start_session_clocks(request)  # the idle and absolute limits count from now
     do_audit_sign_in(user, "auth.logged_in", user, {"address": client_address(request)})
 
 
 def _logged_out(sender: Any, request: HttpRequest, user: Any, **kwargs: Any) -> None:
     if not isinstance(user, User):  # signing out while not signed in
         return
+    if getattr(request, "peel_session_expired", False):
+        return  # not a sign-out: the session ran out, audited as auth.session_expired
     do_audit_sign_in(user, "auth.logged_out", user, {"address": client_address(request)})
 
 

@@ -63,7 +63,7 @@ class LoginView(SafeNextMixin, auth_views.LoginView):
     """Django's log-in page; a right password leads on to the second factor (or to enrolment)."""
 
     def get_success_url(self) -> str:
-        return _with_next("second-factor", self.get_redirect_url())
+        return _with_next("second-factor", next_path(self.request, "next"))
 
 
 class LogoutView(SafeNextMixin, auth_views.LogoutView):
@@ -288,7 +288,7 @@ class _AuthenticationComplete(webauthn_views.CompleteCredentialAuthenticationVie
         return response
 
     def get_success_url(self) -> str:
-        return self.get_redirect_url() or reverse("staff-home")
+        return safe_next(self.request, "staff-home")
 
 
 def _ceremony(view: Any) -> Any:

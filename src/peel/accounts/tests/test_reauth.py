@@ -15,6 +15,7 @@ from django.contrib.auth.models import Group
 from django.test import Client
 from django.urls import include, path, reverse
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from peel.accounts import sessions
 from peel.accounts.models import Team, User
@@ -322,8 +323,9 @@ def test_without_a_second_factor_here_the_page_says_so_and_nothing_is_confirmed(
     staff_client: Callable[[Any], Client], supervisor: User
 ) -> None:
     client = staff_client(supervisor)
+    TOTPDevice.objects.filter(user=supervisor).delete()  # no device here
     session = client.session
-    session["peel_idp_mfa"] = True  # signed in by the identity provider, no device here
+    session["peel_idp_mfa"] = True  # signed in by the identity provider
     session.save()
     page = client.get(REAUTH, {"next": "/staff/queue/"}).content.decode()
     assert "has no second factor (an authenticator app) set up in Peel" in page
@@ -343,10 +345,14 @@ urlpatterns = [
 
 
 def test_a_single_sign_on_user_is_sent_to_the_identity_provider_to_sign_in_again(
-    staff_client: Callable[[Any], Client], supervisor: User, settings: Any
+    staff_client: Callable[[Any], Client], supervisor: User, settings: Any, monkeypatch: Any
 ) -> None:
+    from peel.accounts import sso
+
+    monkeypatch.setattr(sso, "enabled", lambda: True)
     settings.ROOT_URLCONF = __name__
     client = staff_client(supervisor)
+    TOTPDevice.objects.filter(user=supervisor).delete()  # the provider's second factor only
     session = client.session
     session["peel_idp_mfa"] = True
     session.save()
@@ -354,8 +360,9 @@ def test_a_single_sign_on_user_is_sent_to_the_identity_provider_to_sign_in_again
     parts = urlsplit(response["Location"])
     assert parts.path == "/staff/sso/start/"
     assert parse_qs(parts.query) == {"reauth": ["1"], "next": ["/staff/queue/?grade=P4"]}
-    # Without the provider's multi-factor sign-in, the page explains instead.
+    # Without the provider's multi-factor sign-in and no device here, the session has no second
+    # factor at all: it is sent to give one before anything else.
     session = client.session
     session["peel_idp_mfa"] = False
     session.save()
-    assert client.get(REAUTH).status_code == 200
+    assert client.get(REAUTH)["Location"].startswith(reverse("second-factor"))

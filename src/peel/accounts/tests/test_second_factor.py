@@ -16,7 +16,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from peel.accounts.actions import do_create_user, do_reset_second_factor
 from peel.accounts.models import User
 from peel.accounts.second_factor import PENDING_KEY_SESSION_KEY, code_for, key_as_text
-from peel.accounts.testing import authenticator, current_code
+from peel.accounts.testing import authenticator, current_code, reauthenticate
 from peel.audit.actors import TEST
 from peel.audit.models import AuditEvent
 from peel.process.testing import PASSWORD
@@ -225,6 +225,7 @@ def test_admin_changes_to_devices_are_audited_without_their_secrets(staff_client
     admin = do_create_user(TEST, "root", PASSWORD, ["admin"], is_staff=True, is_superuser=True)
     target = do_create_user(TEST, "pat", PASSWORD, ["operator"])
     client = staff_client(admin)
+    reauthenticate(client, admin)  # every change in the admin needs it (accounts/reauth.py)
     start = AuditEvent.objects.order_by("-pk").values_list("pk", flat=True).first()
     key = "31323334353637383930" * 2
     response = client.post(
