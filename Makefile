@@ -75,6 +75,8 @@ bench: venv system-packages
 	DATABASE_URL=$(PG_URL) $(BIN)/peel bench robots
 	$(BIN)/peel bench probing -- --before  # the public pages' limits: per process, as before
 	$(BIN)/peel bench probing  # shared in Redis (PEEL_BENCH_REDIS_URL, default DB 0)
+	$(BIN)/peel bench signin  # password guessing: lockouts off (before) and on (after)
+	$(BIN)/peel bench sessions
 
 clean:
 	rm -rf $(VENV) var
