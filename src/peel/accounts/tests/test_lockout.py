@@ -83,7 +83,7 @@ def test_the_lockout_page_is_peels_and_says_what_to_do(operator: User) -> None:
     assert response.status_code == 429
     page = response.content.decode()
     assert "Sign-in is paused" in page and "30 minutes" in page
-    assert "supervisor of security" in page and 'class="masthead"' in page
+    assert "ask a Peel administrator" in page and 'class="masthead"' in page
     assert "Account locked: too many login attempts" not in page  # not axes' own text
     # The same page for a username that is no account: it does not tell which exist.
     for n in range(5):
